@@ -1,0 +1,1 @@
+"""Search indexes: the embedder, the FAISS vector index and rank fusion (heavy imports are lazy)."""

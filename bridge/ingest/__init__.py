@@ -1,0 +1,1 @@
+"""Reading and writing record files: Markdown/reST parsing, git history, chunking, export."""

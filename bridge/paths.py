@@ -1,0 +1,54 @@
+"""Where bridge keeps its files: the data dir from platformdirs, overridden by ``BRIDGE_HOME``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def data_dir() -> Path:
+    """Return the directory holding the database, index and drafts (created if missing)."""
+    home = os.environ.get("BRIDGE_HOME")
+    if home:
+        path = Path(home).expanduser()
+    else:
+        from platformdirs import user_data_path
+
+        path = user_data_path("bridge", appauthor=False)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def config_file() -> Path:
+    """Return the path of the optional ``bridge.toml`` (``BRIDGE_CONFIG`` overrides it)."""
+    explicit = os.environ.get("BRIDGE_CONFIG")
+    if explicit:
+        return Path(explicit).expanduser()
+    return data_dir() / "bridge.toml"
+
+
+def default_database_path() -> Path:
+    """Return the SQLite database file used when no database URL is configured."""
+    return data_dir() / "bridge.db"
+
+
+def index_dir() -> Path:
+    """Return the directory of derived search data (FAISS files), safe to delete."""
+    path = data_dir() / "index"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def drafts_dir() -> Path:
+    """Return the directory where the editor autosaves drafts."""
+    path = data_dir() / "drafts"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def demo_records_dir() -> Path:
+    """Return the project's own knowledge base shipped with the package (the demo data)."""
+    packaged = Path(__file__).parent / "demo_records"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "records"

@@ -1,0 +1,1 @@
+"""Renderers of knowledge results: Markdown, HTML, JSON and CSV."""

@@ -1,0 +1,46 @@
+"""Workspace: owns the engine and index lifecycle and joins the layers below for the front ends."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bridge.config import Settings, load_settings
+from bridge.workspace.knowledge import KnowledgeMixin
+from bridge.workspace.records import RecordsMixin
+from bridge.workspace.search import SearchMixin
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+
+class Workspace(RecordsMixin, SearchMixin, KnowledgeMixin):
+    """One knowledge base: its database, its search index and its settings."""
+
+    def __init__(self, settings: Settings, engine: Engine) -> None:
+        self.settings = settings
+        """The settings this workspace was opened with."""
+        self.engine = engine
+        """The database engine (SQLite file or PostgreSQL)."""
+        SearchMixin.__init__(self)
+
+    @classmethod
+    def open(cls, settings: Settings | None = None) -> Workspace:
+        """Open (creating and migrating if needed) the configured knowledge base."""
+        from bridge.store.engine import make_engine
+        from bridge.store.migrations import migrate
+
+        settings = settings or load_settings()
+        engine = make_engine(settings.resolved_database_url())
+        migrate(engine)
+        return cls(settings, engine)
+
+    def close(self) -> None:
+        """Release the database connections and the index."""
+        SearchMixin.close_index(self)
+        self.engine.dispose()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,247 @@
+"""Record side of the workspace: list, show, create, save, history, review, people, import, export."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bridge.domain import Contribution, ImportReport, Link, Person, Record, RecordKind, Revision
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from bridge.config import Settings
+
+ProgressCallback = Callable[[int, int, str], None]
+"""Called as (done, total, what) during long work."""
+
+
+@dataclass
+class Contributor:
+    """A person's contributions to one record, for ``show`` and the record screen."""
+
+    person: Person
+    roles: list[str]
+    edits: int = 0
+    first_at: str = ""
+    last_at: str = ""
+
+
+@dataclass
+class KnowledgeInputs:
+    """Everything the knowledge analysis reads, loaded in one go."""
+
+    records: list[Record] = field(default_factory=list)
+    revisions: list[Revision] = field(default_factory=list)
+    contributions: list[Contribution] = field(default_factory=list)
+    people: list[Person] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+
+
+class RecordsMixin:
+    """Record methods of Workspace."""
+
+    settings: Settings
+    engine: Engine
+
+    def on_records_changed(self, record_ids: list[int]) -> None:
+        """Hook the search side overrides to re-chunk changed records."""
+
+    # -- reading ---------------------------------------------------------------------------------------------
+
+    def list_records(
+        self,
+        kind: str | None = None,
+        status: str | None = None,
+        topic: str | None = None,
+        owner: str | None = None,
+    ) -> list[Record]:
+        """Return live records matching every given filter, ordered by key."""
+        from bridge.workspace import record_ops
+
+        return record_ops.list_records(self.engine, kind=kind, status=status, topic=topic, owner=owner)
+
+    def get_record(self, key: str) -> Record:
+        """Return the record with key (case-insensitive); raises RecordNotFound."""
+        from bridge.workspace import record_ops
+
+        return record_ops.get_record(self.engine, key)
+
+    def count_records(self) -> int:
+        """Return how many live records the knowledge base holds."""
+        from bridge.workspace import record_ops
+
+        return record_ops.count_records(self.engine)
+
+    def history(self, key: str) -> list[Revision]:
+        """Return the record's revisions, oldest first."""
+        from bridge.workspace import record_ops
+
+        return record_ops.history(self.engine, key)
+
+    def revision_text(self, key: str, number: int) -> str:
+        """Return the full text of one revision (read from git for imported history)."""
+        from bridge.workspace import record_ops
+
+        return record_ops.revision_text(self.engine, key, number)
+
+    def links(self, key: str) -> list[Link]:
+        """Return links from and to the record."""
+        from bridge.workspace import record_ops
+
+        return record_ops.links(self.engine, key)
+
+    def contributors(self, key: str) -> list[Contributor]:
+        """Return who contributed to the record and how, most edits first."""
+        from bridge.workspace import record_ops
+
+        return record_ops.contributors(self.engine, key)
+
+    def topics(self) -> list[tuple[str, int]]:
+        """Return every topic with its number of live records, by name."""
+        from bridge.workspace import record_ops
+
+        return record_ops.topics(self.engine)
+
+    def knowledge_inputs(self) -> KnowledgeInputs:
+        """Return records, revisions, contributions, people and links for the knowledge analysis."""
+        from bridge.workspace import record_ops
+
+        return record_ops.knowledge_inputs(self.engine)
+
+    # -- writing ---------------------------------------------------------------------------------------------
+
+    def new_record(
+        self,
+        kind: RecordKind,
+        title: str,
+        *,
+        template: str | None = None,
+        topics: Sequence[str] = (),
+        owners: Sequence[str] = (),
+        body: str | None = None,
+        supersedes: Sequence[str] = (),
+        author: str | None = None,
+        status: str | None = None,
+    ) -> Record:
+        """Create a record from a template (or the given body), save it as revision 1 and return it."""
+        from bridge.workspace import record_ops
+
+        record = record_ops.draft_record(
+            self.engine, kind, title, template=template, topics=topics, owners=owners, body=body,
+            supersedes=supersedes, status=status,
+        )
+        return self.save_record(record, expected_version=0, author=author, message="create")
+
+    def draft_record(self, kind: RecordKind, title: str = "", template: str | None = None) -> Record:
+        """Return an unsaved record with the next free key and the template body (version 0)."""
+        from bridge.workspace import record_ops
+
+        return record_ops.draft_record(self.engine, kind, title, template=template)
+
+    def save_record(
+        self, record: Record, *, expected_version: int, author: str | None = None, message: str = ""
+    ) -> Record:
+        """Validate and save record as a new revision; raises ConflictError when expected_version is stale."""
+        from bridge.workspace import record_ops
+
+        author_handle = self.resolve_author(author)
+        saved, record_id = record_ops.save_record(
+            self.engine, record, expected_version=expected_version, author=author_handle, message=message
+        )
+        self.on_records_changed([record_id])
+        return saved
+
+    def restore_revision(self, key: str, number: int, *, expected_version: int, author: str | None = None) -> Record:
+        """Make an old revision's text current again, as a new revision."""
+        record = self.get_record(key)
+        record.body = self.revision_text(key, number)
+        return self.save_record(
+            record, expected_version=expected_version, author=author, message=f"restore revision {number}"
+        )
+
+    def mark_reviewed(self, key: str, person: str | None = None) -> Contribution:
+        """Record that person (default: the current user) read and checked the record."""
+        from bridge.workspace import record_ops
+
+        return record_ops.mark_reviewed(self.engine, key, self.resolve_author(person))
+
+    def delete_record(self, key: str, *, expected_version: int, author: str | None = None) -> None:
+        """Soft-delete the record (its history stays)."""
+        from bridge.workspace import record_ops
+
+        record_id = record_ops.delete_record(
+            self.engine, key, expected_version=expected_version, author=self.resolve_author(author)
+        )
+        self.on_records_changed([record_id])
+
+    # -- people ----------------------------------------------------------------------------------------------
+
+    def people(self) -> list[Person]:
+        """Return everyone known, by name."""
+        from bridge.workspace import record_ops
+
+        return record_ops.people(self.engine)
+
+    def find_person(self, name: str) -> Person:
+        """Return the person with this handle, name, alias or email; raises BridgeError when none or ambiguous."""
+        from bridge.workspace import record_ops
+
+        return record_ops.find_person(self.engine, name)
+
+    def set_left(self, name: str, on: date | None) -> Person:
+        """Mark the person as left on the day (None marks them active again)."""
+        from bridge.workspace import record_ops
+
+        return record_ops.set_left(self.engine, name, on)
+
+    def current_user(self) -> Person:
+        """Return the person using bridge: from config, else git config, else the OS user."""
+        from bridge.workspace import record_ops
+
+        return record_ops.current_user(self.engine, self.settings)
+
+    def resolve_author(self, author: str | None) -> str:
+        """Return the handle of author (a name, email or handle), creating the person if new."""
+        from bridge.workspace import record_ops
+
+        if author is None:
+            return self.current_user().handle
+        return record_ops.ensure_person(self.engine, author).handle
+
+    # -- files -----------------------------------------------------------------------------------------------
+
+    def import_paths(
+        self, paths: Sequence[Path], *, kind: RecordKind | None = None, progress: ProgressCallback | None = None
+    ) -> ImportReport:
+        """Import record files (with git history when inside a repository); idempotent."""
+        from bridge.workspace import import_ops
+
+        report, changed_ids = import_ops.import_paths(self.engine, self.settings, paths, kind=kind, progress=progress)
+        if changed_ids:
+            self.on_records_changed(changed_ids)
+        return report
+
+    def export(self, directory: Path) -> int:
+        """Write every live record to directory in the record file format and return how many."""
+        from bridge.workspace import import_ops
+
+        return import_ops.export(self.engine, directory)
+
+    def ensure_demo(self) -> bool:
+        """Import the built-in demo knowledge base when the database has no records; return whether it did."""
+        from bridge.paths import demo_records_dir
+
+        if self.count_records() > 0:
+            return False
+        self.import_paths([demo_records_dir()])
+        return True
+
+    def templates(self, kind: RecordKind) -> list[str]:
+        """Return the names of the templates for kind (e.g. nygard, madr for decisions)."""
+        from bridge.ingest.templates import template_names
+
+        return template_names(kind)
