@@ -1,0 +1,50 @@
+"""Helpers shared by the CLI command modules: opening the workspace, errors, JSON output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import typer
+from rich.console import Console
+
+from bridge.errors import BridgeError
+
+if TYPE_CHECKING:
+    from bridge.workspace import Workspace
+
+console = Console()
+"""Rich console for human output on stdout."""
+err_console = Console(stderr=True)
+"""Rich console for errors and progress on stderr."""
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print one clear error line on stderr and exit with code."""
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def open_workspace() -> Iterator[Workspace]:
+    """Open the configured workspace, turning BridgeError anywhere inside into a clean exit."""
+    from bridge.workspace import Workspace
+
+    try:
+        workspace = Workspace.open()
+    except BridgeError as exc:
+        fail(str(exc))
+    try:
+        yield workspace
+    except BridgeError as exc:
+        fail(str(exc))
+    finally:
+        workspace.close()
+
+
+def print_json(data: Any) -> None:
+    """Print data as JSON on stdout (dates and paths as strings)."""
+    sys.stdout.write(json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n")
