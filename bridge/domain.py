@@ -135,6 +135,8 @@ class Revision:
     """Full text for bridge saves; None for git revisions, whose text stays in git."""
     source: RevisionSource = "bridge"
     commit: str | None = None
+    path: str | None = None
+    """For git revisions: the file's path at that commit, relative to the import root."""
     lines_added: int = 0
     lines_removed: int = 0
     coauthors: list[str] = field(default_factory=list)

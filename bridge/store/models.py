@@ -79,6 +79,8 @@ class RevisionRow(SQLModel, table=True):
     body: str | None = None
     source: str = "bridge"
     commit: str | None = None
+    path: str | None = None
+    """For git revisions: the file's path at that commit, relative to the import root."""
     lines_added: int = 0
     lines_removed: int = 0
     coauthors: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
