@@ -7,6 +7,7 @@ analysis and both front ends can exchange them without importing each other.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
@@ -266,3 +267,51 @@ class SourceFile:
     record: Record
     history: list[FileChange] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Contributor:
+    """A person's contributions to one record, for ``show`` and the record screen."""
+
+    person: Person
+    roles: list[str]
+    edits: int = 0
+    first_at: str = ""
+    last_at: str = ""
+
+
+@dataclass
+class KnowledgeInputs:
+    """Everything the knowledge analysis reads, loaded in one go."""
+
+    records: list[Record] = field(default_factory=list)
+    revisions: list[Revision] = field(default_factory=list)
+    contributions: list[Contribution] = field(default_factory=list)
+    people: list[Person] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+
+
+KEY_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9]*-[A-Za-z0-9][A-Za-z0-9._-]*$")
+"""Keys look like ADR-0007, RB-0012 or PEP-0008."""
+
+
+def validate_record(record: Record, stored_status: str | None = None) -> None:
+    """Raise ValidationError naming the first invalid field of record (an unchanged stored status is kept)."""
+    from bridge.errors import ValidationError
+
+    if not KEY_PATTERN.match(record.key or ""):
+        raise ValidationError(f"key '{record.key}' must look like ADR-0007 (prefix, dash, number or slug)", field="key")
+    if record.kind not in RECORD_KINDS:
+        raise ValidationError(f"kind '{record.kind}' must be one of {', '.join(RECORD_KINDS)}", field="kind")
+    if not record.title.strip():
+        raise ValidationError("title must not be empty", field="title")
+    allowed = STATUSES_BY_KIND[record.kind]
+    if record.status not in allowed and record.status != stored_status:
+        raise ValidationError(
+            f"status '{record.status}' is not a {record.kind} status: use one of {', '.join(allowed)}", field="status"
+        )
+    if record.review_by and record.date and record.review_by < record.date:
+        raise ValidationError("review_by must not be before the record's date", field="review_by")
+    for field_name in ("supersedes", "superseded_by", "amends", "related"):
+        if any(ref.strip().upper() == record.key.upper() for ref in getattr(record, field_name)):
+            raise ValidationError(f"a record cannot list itself in {field_name}", field=field_name)

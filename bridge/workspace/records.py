@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bridge.domain import Contribution, ImportReport, Link, Person, Record, RecordKind, Revision
+from bridge.domain import (
+    Contribution,
+    Contributor,
+    ImportReport,
+    KnowledgeInputs,
+    Link,
+    Person,
+    Record,
+    RecordKind,
+    Revision,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -17,28 +26,6 @@ if TYPE_CHECKING:
 
 ProgressCallback = Callable[[int, int, str], None]
 """Called as (done, total, what) during long work."""
-
-
-@dataclass
-class Contributor:
-    """A person's contributions to one record, for ``show`` and the record screen."""
-
-    person: Person
-    roles: list[str]
-    edits: int = 0
-    first_at: str = ""
-    last_at: str = ""
-
-
-@dataclass
-class KnowledgeInputs:
-    """Everything the knowledge analysis reads, loaded in one go."""
-
-    records: list[Record] = field(default_factory=list)
-    revisions: list[Revision] = field(default_factory=list)
-    contributions: list[Contribution] = field(default_factory=list)
-    people: list[Person] = field(default_factory=list)
-    links: list[Link] = field(default_factory=list)
 
 
 class RecordsMixin:
@@ -60,25 +47,25 @@ class RecordsMixin:
         owner: str | None = None,
     ) -> list[Record]:
         """Return live records matching every given filter, ordered by key."""
-        from bridge.workspace import record_ops
+        from bridge.store import records as record_ops
 
         return record_ops.list_records(self.engine, kind=kind, status=status, topic=topic, owner=owner)
 
     def get_record(self, key: str) -> Record:
         """Return the record with key (case-insensitive); raises RecordNotFound."""
-        from bridge.workspace import record_ops
+        from bridge.store import records as record_ops
 
         return record_ops.get_record(self.engine, key)
 
     def count_records(self) -> int:
         """Return how many live records the knowledge base holds."""
-        from bridge.workspace import record_ops
+        from bridge.store import records as record_ops
 
         return record_ops.count_records(self.engine)
 
     def history(self, key: str) -> list[Revision]:
         """Return the record's revisions, oldest first."""
-        from bridge.workspace import record_ops
+        from bridge.store import records as record_ops
 
         return record_ops.history(self.engine, key)
 
@@ -90,25 +77,25 @@ class RecordsMixin:
 
     def links(self, key: str) -> list[Link]:
         """Return links from and to the record."""
-        from bridge.workspace import record_ops
+        from bridge.store import records as record_ops
 
         return record_ops.links(self.engine, key)
 
     def contributors(self, key: str) -> list[Contributor]:
         """Return who contributed to the record and how, most edits first."""
-        from bridge.workspace import record_ops
+        from bridge.store import records as record_ops
 
         return record_ops.contributors(self.engine, key)
 
     def topics(self) -> list[tuple[str, int]]:
         """Return every topic with its number of live records, by name."""
-        from bridge.workspace import record_ops
+        from bridge.store import records as record_ops
 
         return record_ops.topics(self.engine)
 
     def knowledge_inputs(self) -> KnowledgeInputs:
         """Return records, revisions, contributions, people and links for the knowledge analysis."""
-        from bridge.workspace import record_ops
+        from bridge.store import records as record_ops
 
         return record_ops.knowledge_inputs(self.engine)
 
@@ -146,7 +133,7 @@ class RecordsMixin:
         self, record: Record, *, expected_version: int, author: str | None = None, message: str = ""
     ) -> Record:
         """Validate and save record as a new revision; raises ConflictError when expected_version is stale."""
-        from bridge.workspace import record_ops
+        from bridge.store import records as record_ops
 
         author_handle = self.resolve_author(author)
         saved, record_id = record_ops.save_record(
@@ -165,13 +152,13 @@ class RecordsMixin:
 
     def mark_reviewed(self, key: str, person: str | None = None) -> Contribution:
         """Record that person (default: the current user) read and checked the record."""
-        from bridge.workspace import record_ops
+        from bridge.store import records as record_ops
 
         return record_ops.mark_reviewed(self.engine, key, self.resolve_author(person))
 
     def delete_record(self, key: str, *, expected_version: int, author: str | None = None) -> None:
         """Soft-delete the record (its history stays)."""
-        from bridge.workspace import record_ops
+        from bridge.store import records as record_ops
 
         record_id = record_ops.delete_record(
             self.engine, key, expected_version=expected_version, author=self.resolve_author(author)
@@ -182,19 +169,19 @@ class RecordsMixin:
 
     def people(self) -> list[Person]:
         """Return everyone known, by name."""
-        from bridge.workspace import record_ops
+        from bridge.store import records as record_ops
 
         return record_ops.people(self.engine)
 
     def find_person(self, name: str) -> Person:
         """Return the person with this handle, name, alias or email; raises BridgeError when none or ambiguous."""
-        from bridge.workspace import record_ops
+        from bridge.store import records as record_ops
 
         return record_ops.find_person(self.engine, name)
 
     def set_left(self, name: str, on: date | None) -> Person:
         """Mark the person as left on the day (None marks them active again)."""
-        from bridge.workspace import record_ops
+        from bridge.store import records as record_ops
 
         return record_ops.set_left(self.engine, name, on)
 
@@ -206,7 +193,7 @@ class RecordsMixin:
 
     def resolve_author(self, author: str | None) -> str:
         """Return the handle of author (a name, email or handle), creating the person if new."""
-        from bridge.workspace import record_ops
+        from bridge.store import records as record_ops
 
         if author is None:
             return self.current_user().handle

@@ -1,0 +1,235 @@
+"""Record commands: init, import, export, list, show, new, and the default (open the TUI)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from bridge.cli import app
+from bridge.cli.common import console, err_console, fail, open_workspace, print_json
+from bridge.domain import RECORD_KINDS, Record
+
+
+def record_summary(record: Record) -> dict[str, Any]:
+    """Return the JSON form of a record used by ``list --json``."""
+    return {
+        "key": record.key, "kind": record.kind, "title": record.title, "status": record.status,
+        "status_text": record.status_text, "topics": record.topics, "owners": record.owners,
+        "reviewers": record.reviewers, "tags": record.tags, "date": record.date, "review_by": record.review_by,
+        "supersedes": record.supersedes, "superseded_by": record.superseded_by,
+        "source_path": record.source_path, "created_at": record.created_at, "updated_at": record.updated_at,
+        "version": record.version,
+    }
+
+
+@app.callback(invoke_without_command=True)
+def default(
+    ctx: typer.Context,
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    """Open the terminal app (on the built-in demo knowledge base when nothing is imported yet)."""
+    if version:
+        from bridge import __version__
+
+        console.print(f"bridge {__version__}")
+        raise typer.Exit()
+    if ctx.invoked_subcommand is not None:
+        return
+    from bridge.config import load_settings
+    from bridge.errors import BridgeError
+
+    try:
+        settings = load_settings()
+    except BridgeError as exc:
+        fail(str(exc))
+    with open_workspace() as workspace:
+        if workspace.ensure_demo():
+            err_console.print("No records yet: imported bridge's own knowledge base as a demo.")
+    if not sys.stdout.isatty():
+        with open_workspace() as workspace:
+            _print_table(workspace.list_records())
+        return
+    try:
+        from bridge.tui.app import run_app
+    except ModuleNotFoundError:
+        with open_workspace() as workspace:
+            _print_table(workspace.list_records())
+        return
+    run_app(settings)
+
+
+@app.command()
+def init(
+    demo: Annotated[bool, typer.Option("--demo/--no-demo", help="Import the built-in demo records.")] = False,
+) -> None:
+    """Create the knowledge base (database and data dir) if it does not exist yet."""
+    from bridge.paths import data_dir
+
+    with open_workspace() as workspace:
+        if demo:
+            workspace.ensure_demo()
+        console.print(f"Knowledge base ready in {data_dir()} ({workspace.count_records()} records).")
+
+
+@app.command("import")
+def import_(
+    paths: Annotated[list[Path], typer.Argument(help="Folders or files of records (Markdown, reST).")],
+    kind: Annotated[str | None, typer.Option(help="decision, runbook or postmortem when the folder does not say.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Import record files, with their authors and history when they are in a git repository."""
+    from rich.progress import Progress
+
+    if kind is not None and kind not in RECORD_KINDS:
+        fail(f"unknown kind '{kind}': use one of {', '.join(RECORD_KINDS)}")
+    with open_workspace() as workspace:
+        if as_json or not sys.stderr.isatty():
+            report = workspace.import_paths(paths, kind=kind)  # type: ignore[arg-type]
+        else:
+            with Progress(console=err_console, transient=True) as bar:
+                task = bar.add_task("importing", total=None)
+
+                def progress(done: int, total: int, what: str) -> None:
+                    bar.update(task, completed=done, total=total, description=what[-40:])
+
+                report = workspace.import_paths(paths, kind=kind, progress=progress)  # type: ignore[arg-type]
+    if as_json:
+        print_json(report.to_dict())
+    else:
+        console.print(
+            f"imported {report.imported}, updated {report.updated}, unchanged {report.unchanged}, "
+            f"failed {len(report.failed)}, skipped {len(report.skipped)}"
+        )
+        if report.imported == report.updated == 0 and not report.failed:
+            console.print("Nothing changed: every record is already up to date.")
+        for warning in report.warnings[:20]:
+            err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        if len(report.warnings) > 20:
+            err_console.print(f"[yellow]… and {len(report.warnings) - 20} more warnings (see --json)[/]")
+        for failure in report.failed:
+            where = f"{failure.path}:{failure.line}" if failure.line else failure.path
+            err_console.print(f"[red]failed:[/] {where}: {failure.error}", highlight=False)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def export(
+    directory: Annotated[Path, typer.Argument(help="Folder to write the record files into.")],
+) -> None:
+    """Write every record back to files (Markdown with front matter), one per record."""
+    with open_workspace() as workspace:
+        count = workspace.export(directory)
+    console.print(f"exported {count} records to {directory}")
+
+
+@app.command("list")
+def list_(
+    kind: Annotated[str | None, typer.Option(help="Only this kind.")] = None,
+    status: Annotated[str | None, typer.Option(help="Only this status.")] = None,
+    topic: Annotated[str | None, typer.Option(help="Only records about this topic.")] = None,
+    owner: Annotated[str | None, typer.Option(help="Only records with this owner.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+) -> None:
+    """List records, optionally filtered."""
+    with open_workspace() as workspace:
+        records = workspace.list_records(kind=kind, status=status, topic=topic, owner=owner)
+    if as_json:
+        print_json([record_summary(record) for record in records])
+    else:
+        _print_table(records)
+
+
+def _print_table(records: list[Record]) -> None:
+    """Print records as a rich table."""
+    from rich.table import Table
+
+    table = Table(box=None, header_style="bold")
+    for column in ("key", "kind", "status", "title", "topics", "owners"):
+        table.add_column(column)
+    for record in records:
+        table.add_row(record.key, record.kind, record.status, record.title, ", ".join(record.topics),
+                      ", ".join(record.owners))
+    console.print(table)
+    console.print(f"{len(records)} records")
+
+
+@app.command()
+def show(
+    key: Annotated[str, typer.Argument(help="Record key, e.g. ADR-0007.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
+    history: Annotated[bool, typer.Option("--history", help="Also list the record's revisions.")] = False,
+) -> None:
+    """Show one record with its links, contributors and (optionally) history."""
+    with open_workspace() as workspace:
+        record = workspace.get_record(key)
+        links = workspace.links(record.key)
+        contributors = workspace.contributors(record.key)
+        revisions = workspace.history(record.key) if history or as_json else []
+    if as_json:
+        data = record_summary(record)
+        data["body"] = record.body
+        data["links"] = [{"source": link.source_key, "target": link.target_key, "kind": link.kind} for link in links]
+        data["contributors"] = [
+            {"person": c.person.name, "handle": c.person.handle, "roles": c.roles, "edits": c.edits}
+            for c in contributors
+        ]
+        if history:
+            data["history"] = [
+                {"number": r.number, "author": r.author, "at": r.at, "message": r.message, "source": r.source,
+                 "commit": r.commit} for r in revisions
+            ]
+        print_json(data)
+        return
+    from rich.markdown import Markdown
+
+    console.print(f"[bold]{record.key}[/]  {record.title}")
+    console.print(f"{record.kind} · {record.status_text or record.status} · topics: {', '.join(record.topics) or '-'}"
+                  f" · owners: {', '.join(record.owners) or '-'}", highlight=False)
+    for link in links:
+        console.print(f"  {link.source_key} {link.kind} {link.target_key}", highlight=False)
+    if contributors:
+        names = ", ".join(f"{c.person.name} ({'/'.join(c.roles)})" for c in contributors[:8])
+        console.print(f"contributors: {names}", highlight=False)
+    console.print()
+    console.print(Markdown(record.body) if record.body_format == "markdown" else record.body)
+    if history:
+        console.print("\n[bold]history[/]")
+        for r in revisions:
+            console.print(f"  {r.number:>3}  {r.at:%Y-%m-%d}  {r.author or '?'}  {r.source}  {r.message[:60]}",
+                          highlight=False)
+
+
+@app.command()
+def new(
+    kind: Annotated[str, typer.Option(help="decision, runbook or postmortem.")],
+    title: Annotated[str, typer.Option(help="The record's title.")],
+    template: Annotated[str | None, typer.Option(help="Template name (decisions: nygard, madr).")] = None,
+    topic: Annotated[list[str] | None, typer.Option(help="Topic (repeatable).")] = None,
+    owner: Annotated[list[str] | None, typer.Option(help="Owner (repeatable).")] = None,
+    author: Annotated[str | None, typer.Option(help="Author name or 'Name <email>' (default: you).")] = None,
+    supersedes: Annotated[list[str] | None, typer.Option(help="Key of a record this one supersedes.")] = None,
+    body_file: Annotated[Path | None, typer.Option(help="Use this file's text as the body.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the new record as JSON.")] = False,
+) -> None:
+    """Create a record from a template and save it as its first revision."""
+    if kind not in RECORD_KINDS:
+        fail(f"unknown kind '{kind}': use one of {', '.join(RECORD_KINDS)}")
+    body = None
+    if body_file is not None:
+        try:
+            body = body_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            fail(f"cannot read {body_file}: {exc}")
+    with open_workspace() as workspace:
+        record = workspace.new_record(
+            kind, title, template=template, topics=topic or [], owners=owner or [], body=body,  # type: ignore[arg-type]
+            supersedes=supersedes or [], author=author,
+        )
+    if as_json:
+        print_json(record_summary(record))
+    else:
+        console.print(f"created {record.key}: {record.title}")

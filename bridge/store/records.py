@@ -1,0 +1,310 @@
+"""Record, history and people operations over an engine: each opens a session and returns domain objects."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import TYPE_CHECKING
+
+from sqlmodel import Session, col, func, select
+
+from bridge.domain import (
+    KEY_PREFIX_BY_KIND,
+    STATUSES_BY_KIND,
+    Contribution,
+    Contributor,
+    KnowledgeInputs,
+    Link,
+    Person,
+    Record,
+    Revision,
+    validate_record,
+)
+from bridge.errors import BridgeError, RecordNotFound, ValidationError
+from bridge.store import repository as repo
+from bridge.store.models import ContributionRow, PersonRow, RecordRow, RecordTopicRow, RevisionRow
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+NAME_EMAIL = re.compile(r"^\s*(?P<name>[^<]*?)\s*<(?P<email>[^>]+)>\s*$")
+
+
+def list_records(engine: Engine, **filters: str | None) -> list[Record]:
+    """Return live records matching the filters, ordered by key."""
+    with Session(engine) as session:
+        return [repo.row_to_record(row) for row in repo.list_record_rows(session, **filters)]
+
+
+def get_record(engine: Engine, key: str) -> Record:
+    """Return the live record with key; raises RecordNotFound."""
+    with Session(engine) as session:
+        return repo.row_to_record(repo.require_record_row(session, key))
+
+
+def count_records(engine: Engine) -> int:
+    """Return the number of live records."""
+    with Session(engine) as session:
+        return int(session.exec(select(func.count()).select_from(RecordRow).where(col(RecordRow.deleted).is_(False))).one())
+
+
+def history(engine: Engine, key: str) -> list[Revision]:
+    """Return the record's revisions, oldest first."""
+    with Session(engine) as session:
+        row = repo.require_record_row(session, key)
+        assert row.id is not None
+        return [repo.row_to_revision(rev, row.key) for rev in repo.revision_rows(session, row.id)]
+
+
+def revision_row(engine: Engine, key: str, number: int) -> tuple[Revision, str, str]:
+    """Return one revision with its record's source root and body format; raises RecordNotFound."""
+    with Session(engine) as session:
+        row = repo.require_record_row(session, key)
+        revision = session.exec(
+            select(RevisionRow).where(RevisionRow.record_id == row.id, RevisionRow.number == number)
+        ).first()
+        if revision is None:
+            raise RecordNotFound(f"{row.key} has no revision {number}")
+        return repo.row_to_revision(revision, row.key), row.source_root, row.body_format
+
+
+def links(engine: Engine, key: str) -> list[Link]:
+    """Return links from and to the record."""
+    with Session(engine) as session:
+        return repo.links_of(session, repo.require_record_row(session, key))
+
+
+def contributors(engine: Engine, key: str) -> list[Contributor]:
+    """Return who contributed to the record and in which roles, most edits first."""
+    with Session(engine) as session:
+        row = repo.require_record_row(session, key)
+        statement = (
+            select(ContributionRow, PersonRow)
+            .join(PersonRow, col(PersonRow.id) == ContributionRow.person_id)
+            .where(ContributionRow.record_id == row.id)
+        )
+        by_person: dict[str, Contributor] = {}
+        for contribution, person_row in session.exec(statement):
+            person = repo.row_to_person(person_row)
+            entry = by_person.setdefault(person.handle, Contributor(person=person, roles=[]))
+            if contribution.role not in entry.roles:
+                entry.roles.append(contribution.role)
+            if contribution.role in ("author", "editor") and contribution.revision_id is not None:
+                entry.edits += 1
+            if contribution.at is not None:
+                stamp = contribution.at.date().isoformat()
+                entry.first_at = min(entry.first_at or stamp, stamp)
+                entry.last_at = max(entry.last_at, stamp)
+        return sorted(by_person.values(), key=lambda c: (-c.edits, c.person.name.lower()))
+
+
+def topics(engine: Engine) -> list[tuple[str, int]]:
+    """Return every topic with its number of live records."""
+    with Session(engine) as session:
+        statement = (
+            select(RecordTopicRow.topic, func.count())
+            .join(RecordRow, col(RecordRow.id) == RecordTopicRow.record_id)
+            .where(col(RecordRow.deleted).is_(False))
+            .group_by(RecordTopicRow.topic)
+            .order_by(RecordTopicRow.topic)
+        )
+        return [(topic, int(count)) for topic, count in session.exec(statement)]
+
+
+def knowledge_inputs(engine: Engine) -> KnowledgeInputs:
+    """Load everything the knowledge analysis needs in one session."""
+    with Session(engine) as session:
+        rows = repo.list_record_rows(session)
+        key_by_id = {row.id: row.key for row in rows}
+        revisions = [
+            repo.row_to_revision(rev, key_by_id[rev.record_id])
+            for rev in session.exec(select(RevisionRow).order_by(RevisionRow.record_id, RevisionRow.number))
+            if rev.record_id in key_by_id
+        ]
+        return KnowledgeInputs(
+            records=[repo.row_to_record(row) for row in rows],
+            revisions=revisions,
+            contributions=repo.all_contributions(session),
+            people=repo.all_people(session),
+            links=repo.all_links(session),
+        )
+
+
+# -- writing -----------------------------------------------------------------------------------------------------
+
+
+def next_key(engine: Engine, kind: str) -> str:
+    """Return the next free key for kind (ADR-0001, RB-0001, …), never reusing a deleted record's key."""
+    prefix = KEY_PREFIX_BY_KIND.get(kind, "REC")
+    with Session(engine) as session:
+        keys = repo.all_keys(session)
+    numbers = [int(m.group(1)) for key in keys if (m := re.fullmatch(rf"{prefix}-(\d+)", key, flags=re.IGNORECASE))]
+    return f"{prefix}-{max(numbers, default=0) + 1:04d}"
+
+
+def save_record(
+    engine: Engine, record: Record, *, expected_version: int, author: str, message: str = ""
+) -> tuple[Record, int]:
+    """Save record as a new revision if nobody saved since expected_version; return it and its row id."""
+    with Session(engine) as session:
+        row = repo.find_record_row(session, record.key, include_deleted=True)
+        validate_record(record, stored_status=row.status if row else None)
+        if record.status_text.lower() != record.status and record.status in STATUSES_BY_KIND[record.kind]:
+            record.status_text = record.status
+        author_row = repo.person_by_handle(session, author)
+        now = repo.utcnow()
+        if row is None:
+            if expected_version != 0:
+                raise RecordNotFound(f"no record with key '{record.key}' to update")
+            row = RecordRow(key=record.key, kind=record.kind, title=record.title, status=record.status,
+                            created_at=now, updated_at=now, version=1)
+            repo.apply_record(row, record)
+            session.add(row)
+            session.flush()
+            role = "author"
+        else:
+            repo.compare_and_bump_version(session, row, expected_version)
+            repo.apply_record(row, record)
+            row.deleted = False
+            repo.touch(row)
+            role = "editor"
+        assert row.id is not None
+        revision = RevisionRow(
+            record_id=row.id, number=repo.next_revision_number(session, row.id), author=author, at=now,
+            message=message, body=record.body, source="bridge",
+        )
+        session.add(revision)
+        session.flush()
+        if author_row is not None and author_row.id is not None:
+            repo.add_contribution(session, author_row.id, row.id, role, now, revision.id)
+        repo.sync_topics(session, row)
+        repo.sync_links(session, row)
+        sync_declared_people(session, row)
+        session.commit()
+        session.refresh(row)
+        return repo.row_to_record(row), row.id
+
+
+def sync_declared_people(session: Session, row: RecordRow) -> None:
+    """Make owner/reviewer/declared-author contributions match the record's front matter."""
+    assert row.id is not None
+    session.exec(  # type: ignore[call-overload]
+        ContributionRow.__table__.delete().where(  # type: ignore[attr-defined]
+            (ContributionRow.record_id == row.id)
+            & (col(ContributionRow.revision_id).is_(None))
+            & (col(ContributionRow.at).is_(None))
+        )
+    )
+    declared = [("owner", name) for name in row.owners] + [("reviewer", name) for name in row.reviewers]
+    declared += [("author", name) for name in row.authors]
+    for role, name in declared:
+        person = ensure_person_row(session, name)
+        if person is not None and person.id is not None:
+            repo.add_contribution(session, person.id, row.id, role, None)
+
+
+def mark_reviewed(engine: Engine, key: str, person_handle: str) -> Contribution:
+    """Record that the person read and checked the record now."""
+    with Session(engine) as session:
+        row = repo.require_record_row(session, key)
+        person = repo.person_by_handle(session, person_handle)
+        if person is None or person.id is None or row.id is None:
+            raise BridgeError(f"unknown person '{person_handle}'")
+        now = repo.utcnow()
+        repo.add_contribution(session, person.id, row.id, "reviewer", now)
+        session.commit()
+        return Contribution(person=person.handle, record_key=row.key, role="reviewer", at=now)
+
+
+def delete_record(engine: Engine, key: str, *, expected_version: int, author: str) -> int:
+    """Soft-delete the record as a new revision and return its row id."""
+    with Session(engine) as session:
+        row = repo.require_record_row(session, key)
+        repo.compare_and_bump_version(session, row, expected_version)
+        row.deleted = True
+        repo.touch(row)
+        assert row.id is not None
+        session.add(RevisionRow(record_id=row.id, number=repo.next_revision_number(session, row.id), author=author,
+                                at=repo.utcnow(), message="delete", body=row.body, source="bridge"))
+        session.commit()
+        return row.id
+
+
+# -- people ------------------------------------------------------------------------------------------------------
+
+
+def split_name_email(text: str) -> tuple[str, str]:
+    """Split 'Name <email>' (or a bare email or name) into (name, email)."""
+    match = NAME_EMAIL.match(text)
+    if match:
+        return match.group("name").strip() or match.group("email"), match.group("email").strip()
+    text = text.strip()
+    return (text, text) if "@" in text else (text, "")
+
+
+def slug_handle(name: str) -> str:
+    """Return a lower-case slug for a person's handle."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60] or "person"
+
+
+def ensure_person_row(session: Session, text: str) -> PersonRow | None:
+    """Return the person named by text ('Name <email>', an email, a name or a handle), creating them if new."""
+    name, email = split_name_email(text)
+    if not name:
+        return None
+    for alias in (email, name):
+        if alias and (found := repo.person_by_alias(session, alias)) is not None:
+            repo.add_aliases(session, found, [name, email])
+            return found
+    found = repo.person_by_handle(session, slug_handle(name))
+    if found is not None and found.name.lower() == name.lower():
+        return found
+    person = PersonRow(handle=repo.unique_handle(session, slug_handle(name)), name=name.split("@")[0] if name == email else name)
+    session.add(person)
+    session.flush()
+    repo.add_aliases(session, person, [name, email, person.handle])
+    return person
+
+
+def ensure_person(engine: Engine, text: str) -> Person:
+    """Return the person named by text, creating them if new."""
+    with Session(engine) as session:
+        row = ensure_person_row(session, text)
+        if row is None or row.id is None:
+            raise ValidationError("a person needs a name or an email", field="author")
+        session.commit()
+        return repo.row_to_person(row, repo.aliases_of(session, row.id))
+
+
+def people(engine: Engine) -> list[Person]:
+    """Return everyone known."""
+    with Session(engine) as session:
+        return repo.all_people(session)
+
+
+def find_person(engine: Engine, text: str) -> Person:
+    """Return the one person matching text by handle, alias, email or part of the name."""
+    with Session(engine) as session:
+        name, email = split_name_email(text)
+        row = repo.person_by_handle(session, text) or repo.person_by_alias(session, email or name)
+        if row is None:
+            candidates = list(session.exec(select(PersonRow).where(func.lower(PersonRow.name).contains(name.lower()))))
+            if len(candidates) > 1:
+                listed = ", ".join(f"{c.name} ({c.handle})" for c in candidates[:8])
+                raise BridgeError(f"'{text}' matches several people: {listed}; use a handle or email")
+            row = candidates[0] if candidates else None
+        if row is None or row.id is None:
+            raise BridgeError(f"no person matches '{text}' (see `bridge people`)")
+        return repo.row_to_person(row, repo.aliases_of(session, row.id))
+
+
+def set_left(engine: Engine, text: str, on: date | None) -> Person:
+    """Set or clear the day the person left."""
+    person = find_person(engine, text)
+    with Session(engine) as session:
+        row = repo.person_by_handle(session, person.handle)
+        assert row is not None and row.id is not None
+        row.left_on = on
+        session.add(row)
+        session.commit()
+        return repo.row_to_person(row, repo.aliases_of(session, row.id))

@@ -1,0 +1,110 @@
+"""Import and export: scanned files and their git history become records, revisions, people and contributions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bridge.domain import FileChange, ImportReport, RecordKind, SourceFile
+from bridge.errors import BridgeError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from bridge.config import Settings
+    from bridge.workspace.records import ProgressCallback
+
+
+def import_paths(
+    engine: Engine,
+    settings: Settings,
+    paths: Sequence[Path],
+    *,
+    kind: RecordKind | None = None,
+    progress: ProgressCallback | None = None,
+) -> tuple[ImportReport, list[int]]:
+    """Scan paths, write new and changed records in one transaction, and return the report and changed row ids."""
+    from bridge.ingest.identities import group_identities
+    from bridge.ingest.scan import scan_paths
+    from bridge.store.importing import ImportWriter
+
+    missing = [str(path) for path in paths if not Path(path).exists()]
+    if missing:
+        raise BridgeError(f"no such file or folder: {', '.join(missing)}")
+    writer = ImportWriter(engine)
+    scan = scan_paths(
+        [Path(path).resolve() for path in paths], kind=kind, max_file_bytes=settings.max_file_bytes,
+        bot_patterns=settings.bot_patterns, existing_keys=writer.existing_keys(), taken_keys=writer.taken_keys(),
+    )
+    report = ImportReport()
+    files: list[tuple[str, SourceFile]] = []
+    for root in scan.roots:
+        report.failed.extend(root.failures)
+        report.skipped.extend(root.skipped)
+        report.warnings.extend(root.warnings)
+        files.extend((str(root.root), source) for source in root.files)
+        for source in root.files:
+            report.warnings.extend(f"{source.record.source_path}: {w}" for w in source.warnings)
+    identities = group_identities(_identities_of(files))
+    changed_ids = writer.write(files, identities, report, progress=progress)
+    return report, changed_ids
+
+
+def _identities_of(files: Sequence[tuple[str, SourceFile]]) -> list[tuple[str, str]]:
+    """Return every (name, email) seen in the files' git history, co-authors included."""
+    seen: dict[tuple[str, str], None] = {}
+    for _, source in files:
+        for change in source.history:
+            seen[(change.author_name, change.author_email)] = None
+            for coauthor in change.coauthors:
+                seen[coauthor] = None
+    return list(seen)
+
+
+def export(engine: Engine, directory: Path) -> int:
+    """Write every live record to directory in the record file format; return how many files were written."""
+    from bridge.ingest.writer import export_relative_path, render_record
+    from bridge.store.records import list_records
+
+    directory = directory.resolve()
+    directory.mkdir(parents=True, exist_ok=True)
+    written: set[Path] = set()
+    for record in list_records(engine):
+        relative = export_relative_path(record)
+        target = (directory / relative).resolve()
+        if not target.is_relative_to(directory):
+            raise BridgeError(f"{record.key}: export path '{relative}' would leave {directory}")
+        if target in written:
+            target = target.with_name(f"{record.key.lower()}-{target.name}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp")
+        tmp.write_text(render_record(record), encoding="utf-8")
+        tmp.replace(target)
+        written.add(target)
+    return len(written)
+
+
+def git_revision_body(source_root: Path, commit: str, path: str, body_format: str) -> str:
+    """Return the record body as it was at commit, read from the git repository the record came from."""
+    import tempfile
+
+    from bridge.ingest.git_history import find_git_root, show_file
+    from bridge.ingest.parse import parse_record_file
+
+    git_root = find_git_root(source_root)
+    if git_root is None:
+        raise BridgeError(f"{source_root} is no longer a git repository; old revision text is not available")
+    repo_path = (source_root / path).resolve().relative_to(git_root.resolve()).as_posix()
+    text = show_file(git_root, commit, repo_path)
+    with tempfile.TemporaryDirectory() as scratch:
+        copy = Path(scratch) / path
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.write_text(text, encoding="utf-8")
+        try:
+            return parse_record_file(copy, Path(scratch)).record.body
+        except BridgeError:
+            return text
+
+
+__all__ = ["FileChange", "export", "git_revision_body", "import_paths"]
