@@ -105,8 +105,8 @@ class ImportWriter:
             return None
         now = repo.utcnow()
         if row is None:
-            first_at = source.history[0].at.replace(tzinfo=None) if source.history else now
-            last_at = source.history[-1].at.replace(tzinfo=None) if source.history else now
+            first_at = repo.as_utc(source.history[0].at) if source.history else now
+            last_at = repo.as_utc(source.history[-1].at) if source.history else now
             row = RecordRow(key=record.key, kind=record.kind, title=record.title, status=record.status,
                             created_at=first_at, updated_at=last_at, version=1, source_root=root)
             repo.apply_record(row, record)
@@ -118,7 +118,7 @@ class ImportWriter:
             row.version += 1
             row.deleted = False
             row.source_root = root
-            row.updated_at = new_changes[-1].at.replace(tzinfo=None) if new_changes else now
+            row.updated_at = repo.as_utc(new_changes[-1].at) if new_changes else now
             session.add(row)
             report.updated += 1
         assert row.id is not None
@@ -143,7 +143,7 @@ class ImportWriter:
             author = self._person(session, people, change.author_name, change.author_email)
             coauthors = [self._person(session, people, name, email) for name, email in change.coauthors]
             revision = RevisionRow(
-                record_id=row.id, number=number, author=author.handle, at=change.at.replace(tzinfo=None),
+                record_id=row.id, number=number, author=author.handle, at=repo.as_utc(change.at),
                 message=change.message, body=None, source="git", commit=change.commit, path=change.path,
                 lines_added=change.lines_added, lines_removed=change.lines_removed,
                 coauthors=[c.handle for c in coauthors if c.handle != author.handle],

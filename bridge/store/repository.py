@@ -30,8 +30,13 @@ LINK_FIELDS: tuple[tuple[str, str], ...] = (
 
 
 def utcnow() -> datetime:
-    """Return the current time in UTC without tzinfo (portable across SQLite and PostgreSQL)."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    """Return the current time, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """Return moment as an aware UTC datetime (naive values are taken as UTC)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 # -- records -----------------------------------------------------------------------------------------------------

@@ -34,15 +34,17 @@ def draft_record(
     status: str | None = None,
 ) -> Record:
     """Return an unsaved record (version 0) with the next free key and a template body."""
-    from bridge.ingest.templates import template_body
-
     if kind not in RECORD_KINDS:
         raise ValidationError(f"unknown kind '{kind}': use one of {', '.join(RECORD_KINDS)}", field="kind")
     assert kind in KEY_PREFIX_BY_KIND
     status = status or DEFAULT_STATUS_BY_KIND[kind]
+    if body is None:
+        from bridge.ingest.templates import template_body
+
+        body = template_body(kind, template, title)
     return Record(
         key=next_key(engine, kind), kind=kind, title=title, status=status, status_text=status,
-        body=body if body is not None else template_body(kind, template, title),
+        body=body,
         topics=list(topics), owners=list(owners), supersedes=list(supersedes), date=date.today(),
     )
 

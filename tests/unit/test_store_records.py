@@ -1,0 +1,137 @@
+"""The record store: saves, revisions, optimistic concurrency, people, reviews, filters and links."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from bridge.errors import ConflictError, RecordNotFound, ValidationError
+from bridge.workspace import Workspace
+
+
+@pytest.fixture
+def workspace():
+    """Return a workspace on a fresh SQLite file in BRIDGE_HOME."""
+    with Workspace.open() as ws:
+        yield ws
+
+
+def make(ws: Workspace, title: str, **fields):
+    """Create a decision with a fixed body."""
+    return ws.new_record("decision", title, body=f"# {title}\n\n## Context\n\nBecause.\n", **fields)
+
+
+def test_new_record_gets_next_key_and_first_revision(workspace: Workspace) -> None:
+    first = make(workspace, "Use SQLite", topics=["storage"], owners=["storage-maintainers"])
+    second = make(workspace, "Use FAISS")
+    assert (first.key, second.key) == ("ADR-0001", "ADR-0002")
+    assert first.version == 1
+    [revision] = workspace.history(first.key)
+    assert revision.number == 1 and revision.body == first.body and revision.author == "test-user"
+    assert workspace.get_record("adr-0001").title == "Use SQLite"
+
+
+def test_save_appends_revision_and_never_overwrites(workspace: Workspace) -> None:
+    record = make(workspace, "Use SQLite")
+    record.body += "\nMore.\n"
+    saved = workspace.save_record(record, expected_version=1, message="expand")
+    assert saved.version == 2
+    revisions = workspace.history(record.key)
+    assert [r.number for r in revisions] == [1, 2]
+    assert workspace.revision_text(record.key, 1) != workspace.revision_text(record.key, 2)
+
+
+def test_stale_save_is_refused_and_both_texts_survive(workspace: Workspace) -> None:
+    record = make(workspace, "Use SQLite")
+    mine, theirs = workspace.get_record(record.key), workspace.get_record(record.key)
+    theirs.body = "their text"
+    workspace.save_record(theirs, expected_version=1, author="Colleague <c@example.com>")
+    mine.body = "my text"
+    with pytest.raises(ConflictError) as caught:
+        workspace.save_record(mine, expected_version=1)
+    assert caught.value.actual_version == 2
+    assert workspace.get_record(record.key).body == "their text"
+    assert mine.body == "my text"
+
+
+def test_concurrent_saves_of_one_version_let_exactly_one_win(workspace: Workspace) -> None:
+    record = make(workspace, "Race")
+    outcomes: list[str] = []
+
+    def save(text: str) -> None:
+        copy = workspace.get_record(record.key)
+        copy.body = text
+        try:
+            workspace.save_record(copy, expected_version=1)
+            outcomes.append("saved")
+        except ConflictError:
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=save, args=(f"text {n}",)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["conflict", "conflict", "conflict", "saved"]
+    assert len(workspace.history(record.key)) == 2
+
+
+def test_validation_names_the_field(workspace: Workspace) -> None:
+    record = make(workspace, "Valid")
+    record.status = "exploded"
+    with pytest.raises(ValidationError) as caught:
+        workspace.save_record(record, expected_version=1)
+    assert caught.value.field == "status"
+    record.status, record.title = "accepted", "  "
+    with pytest.raises(ValidationError) as caught:
+        workspace.save_record(record, expected_version=1)
+    assert caught.value.field == "title"
+
+
+def test_filters_by_kind_status_topic_owner(workspace: Workspace) -> None:
+    make(workspace, "A", topics=["storage"], owners=["storage-maintainers"])
+    make(workspace, "B", topics=["search"])
+    workspace.new_record("runbook", "Rebuild", body="# Rebuild\n", topics=["search"], status="active")
+    assert [r.title for r in workspace.list_records(topic="search")] == ["B", "Rebuild"]
+    assert [r.title for r in workspace.list_records(kind="runbook")] == ["Rebuild"]
+    assert [r.title for r in workspace.list_records(owner="storage-maintainers")] == ["A"]
+    assert [r.title for r in workspace.list_records(status="active")] == ["Rebuild"]
+    assert dict(workspace.topics()) == {"search": 2, "storage": 1}
+
+
+def test_supersedes_link_is_visible_from_both_records(workspace: Workspace) -> None:
+    old = make(workspace, "Files only")
+    new = make(workspace, "SQLite", supersedes=[old.key])
+    assert [(l.source_key, l.kind, l.target_key) for l in workspace.links(old.key)] == [
+        (new.key, "supersedes", old.key)
+    ]
+    assert workspace.links(new.key)[0].target_key == old.key
+
+
+def test_mark_reviewed_and_owners_are_contributions(workspace: Workspace) -> None:
+    record = make(workspace, "Owned", owners=["storage-maintainers"])
+    workspace.mark_reviewed(record.key, "Reviewer <r@example.com>")
+    roles = {c.person.name: c.roles for c in workspace.contributors(record.key)}
+    assert roles["storage-maintainers"] == ["owner"]
+    assert roles["Reviewer"] == ["reviewer"]
+    assert roles["Test User"] == ["author"]
+
+
+def test_people_merge_aliases_and_can_leave(workspace: Workspace) -> None:
+    from datetime import date
+
+    jane = workspace.resolve_author("Jane Doe <jane@example.com>")
+    assert workspace.resolve_author("jane@example.com") == jane
+    assert workspace.find_person("Jane").handle == jane
+    left = workspace.set_left("jane@example.com", date(2026, 1, 31))
+    assert left.left_on == date(2026, 1, 31) and not left.active
+
+
+def test_soft_delete_hides_but_keeps_history(workspace: Workspace) -> None:
+    record = make(workspace, "Gone soon")
+    workspace.delete_record(record.key, expected_version=1)
+    with pytest.raises(RecordNotFound):
+        workspace.get_record(record.key)
+    assert workspace.count_records() == 0
+    assert make(workspace, "Next").key == "ADR-0002"
