@@ -103,7 +103,7 @@ def test_filters_by_kind_status_topic_owner(workspace: Workspace) -> None:
 def test_supersedes_link_is_visible_from_both_records(workspace: Workspace) -> None:
     old = make(workspace, "Files only")
     new = make(workspace, "SQLite", supersedes=[old.key])
-    assert [(l.source_key, l.kind, l.target_key) for l in workspace.links(old.key)] == [
+    assert [(link.source_key, link.kind, link.target_key) for link in workspace.links(old.key)] == [
         (new.key, "supersedes", old.key)
     ]
     assert workspace.links(new.key)[0].target_key == old.key
