@@ -315,3 +315,12 @@ def validate_record(record: Record, stored_status: str | None = None) -> None:
     for field_name in ("supersedes", "superseded_by", "amends", "related"):
         if any(ref.strip().upper() == record.key.upper() for ref in getattr(record, field_name)):
             raise ValidationError(f"a record cannot list itself in {field_name}", field=field_name)
+
+
+@dataclass
+class HealthCheck:
+    """One result of ``bridge doctor``: what was checked, whether it is fine, and what was found or done."""
+
+    name: str
+    ok: bool
+    detail: str = ""

@@ -233,3 +233,21 @@ def new(
         print_json(record_summary(record))
     else:
         console.print(f"created {record.key}: {record.title}")
+
+
+@app.command()
+def doctor(
+    repair: Annotated[bool, typer.Option("--repair", help="Rebuild derived data (search index) that is broken.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the checks as JSON.")] = False,
+) -> None:
+    """Check the database and search index; exit 1 when something is wrong."""
+    with open_workspace() as workspace:
+        checks = workspace.doctor(repair=repair)
+    if as_json:
+        print_json([{"name": c.name, "ok": c.ok, "detail": c.detail} for c in checks])
+    else:
+        for check in checks:
+            mark = "[green]ok[/]  " if check.ok else "[red]FAIL[/]"
+            console.print(f"{mark} {check.name}: {check.detail}", highlight=False)
+    if not all(check.ok for check in checks):
+        raise typer.Exit(1)

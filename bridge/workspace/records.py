@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from bridge.domain import (
     Contribution,
     Contributor,
+    HealthCheck,
     ImportReport,
     KnowledgeInputs,
     Link,
@@ -226,6 +227,16 @@ class RecordsMixin:
             return False
         self.import_paths([demo_records_dir()])
         return True
+
+    def doctor(self, repair: bool = False) -> list[HealthCheck]:
+        """Check the database and the search index; with repair, rebuild what is derived and broken."""
+        from bridge.store.health import database_checks
+
+        checks = database_checks(self.engine)
+        index_checks = getattr(self, "check_index", None)
+        if callable(index_checks):
+            checks.extend(index_checks(repair=repair))
+        return checks
 
     def templates(self, kind: RecordKind) -> list[str]:
         """Return the names of the templates for kind (e.g. nygard, madr for decisions)."""
