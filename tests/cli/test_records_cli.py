@@ -1,0 +1,70 @@
+"""CLI record commands through Typer's runner: new, list, show, doctor, errors."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from bridge.cli import _register_commands, app
+
+_register_commands()
+runner = CliRunner()
+
+
+def invoke(*args: str):
+    """Run bridge with args and return the result."""
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+def test_new_list_show_round_trip(tmp_path) -> None:
+    body = tmp_path / "body.md"
+    body.write_text("# Use SQLite\n\n## Context\n\nOne file, zero setup.\n", encoding="utf-8")
+    created = invoke("new", "--kind", "decision", "--title", "Use SQLite", "--topic", "storage",
+                     "--owner", "storage-maintainers", "--body-file", str(body), "--json")
+    assert created.exit_code == 0, created.output
+    key = json.loads(created.stdout)["key"]
+    listed = json.loads(invoke("list", "--json", "--topic", "storage").stdout)
+    assert [r["key"] for r in listed] == [key]
+    for field in ("key", "kind", "title", "status", "topics", "owners", "source_path", "updated_at"):
+        assert field in listed[0]
+    shown = json.loads(invoke("show", key.lower(), "--json").stdout)
+    assert shown["body"] == body.read_text(encoding="utf-8")
+    assert shown["contributors"][0]["person"] == "Test User"
+    assert "links" in shown
+
+
+def test_new_from_runbook_template_has_the_runbook_sections() -> None:
+    result = invoke("new", "--kind", "runbook", "--title", "Disk full", "--json")
+    assert result.exit_code == 0, result.output
+    key = json.loads(result.stdout)["key"]
+    body = json.loads(invoke("show", key, "--json").stdout)["body"]
+    for heading in ("Meaning", "Impact", "Diagnosis", "Mitigation", "Escalation"):
+        assert heading in body
+
+
+def test_unknown_key_is_one_clear_line_and_exit_1() -> None:
+    result = runner.invoke(app, ["show", "ADR-9999"])
+    assert result.exit_code == 1
+    assert "no record with key 'ADR-9999'" in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+
+
+def test_bad_kind_is_refused() -> None:
+    result = runner.invoke(app, ["new", "--kind", "memo", "--title", "x"])
+    assert result.exit_code == 1
+    assert "unknown kind 'memo'" in result.stderr
+
+
+def test_doctor_reports_a_healthy_new_database() -> None:
+    result = invoke("doctor", "--json")
+    assert result.exit_code == 0
+    checks = {c["name"]: c["ok"] for c in json.loads(result.stdout)}
+    assert checks["sqlite integrity"] and checks["schema version"]
+
+
+def test_bad_config_file_is_reported_with_its_path(bridge_home) -> None:
+    (bridge_home / "bridge.toml").write_text("search = [unclosed", encoding="utf-8")
+    result = runner.invoke(app, ["list"])
+    assert result.exit_code == 1
+    assert "bridge.toml" in result.stderr and "not valid TOML" in result.stderr
