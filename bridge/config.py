@@ -49,10 +49,28 @@ class KnowledgeSettings(BaseModel):
     """Recorded reviews count as knowing the record."""
     recency_days: int | None = None
     """Drop contributions older than this many days (None keeps all; 547 is JetBrains' window)."""
+    recency_mode: Literal["drop", "decay"] = "drop"
+    """With a recency window: forget older edits and reviews (drop), or halve an edit's weight every window (decay)."""
     review_overdue_days: int = 365
     """Runbooks not reviewed in this many days are flagged."""
     proposed_stale_days: int = 90
     """Decisions still proposed after this many days are flagged."""
+    author_weight: float = 1.0
+    """Weight of authorship (the DOA knower rule) towards knowing a record."""
+    owner_weight: float = 1.0
+    """Weight of being a named owner towards knowing a record."""
+    reviewer_weight: float = 1.0
+    """Weight of a recorded review towards knowing a record."""
+    knower_threshold: float = 1.0
+    """A person knows a record when the weights of their evidence add up to at least this."""
+    coauthors_count: bool = True
+    """Co-authored-by trailers credit the co-authors with the change, as if they had made it too."""
+    named_authors_count: bool = False
+    """Authors named in the file (front matter, PEP headers) count as owners; off because editors often commit for them."""
+    team_suffixes: list[str] = Field(default_factory=lambda: ["-maintainers", "-team", "-owners", "-oncall"])
+    """Owner or reviewer names ending with one of these are teams, which count only through their members."""
+    teams: dict[str, list[str]] = Field(default_factory=dict)
+    """Team name → member names, handles or emails (adds to members found through each person's team)."""
 
 
 class Settings(BaseModel):
