@@ -129,11 +129,13 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     generated: bool = False
     """True when an LLM endpoint wrote the text; False for the extractive answer."""
+    warnings: list[str] = field(default_factory=list)
+    """Why a generated answer was not possible (the extractive answer is returned instead)."""
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form printed by ``bridge ask --json``."""
         return {"text": self.text, "generated": self.generated,
-                "citations": [citation.to_dict() for citation in self.citations]}
+                "citations": [citation.to_dict() for citation in self.citations], "warnings": list(self.warnings)}
 
 
 @dataclass

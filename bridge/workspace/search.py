@@ -1,27 +1,321 @@
-"""Search side of the workspace: chunking on save, embedding, FAISS, hybrid search, ask, eval."""
+"""Search side of the workspace: chunking on save, embedding, FAISS, hybrid search, ask, eval.
+
+Saving re-chunks at once (no model); vectors for new chunks are made lazily before the next semantic query,
+in ``warm_up`` or in ``reindex``. Keyword search never touches the model, so it answers in a fresh process.
+"""
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
 from typing import TYPE_CHECKING
+
+from bridge.domain import INACTIVE_STATUSES, Chunk, SearchHit
+from bridge.errors import BridgeError
+from bridge.index.fusion import ChunkHit, RankedRecord, demote_inactive, reciprocal_rank_fusion, single_list
+from bridge.search_types import (
+    SEARCH_MODES,
+    Answer,
+    EvalResult,
+    IndexStatus,
+    Passage,
+    ProgressCallback,
+    QueryOutcome,
+    ReindexReport,
+    SearchMode,
+)
+from bridge.store import chunks as chunk_store
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
     from bridge.config import Settings
+    from bridge.workspace.vectors import DenseState
+
+CANDIDATE_RECORDS = 50
+"""Records each retriever contributes to fusion (at least; more when k is larger)."""
+CHUNKS_PER_RECORD = 4
+"""Chunk hits fetched per wanted record, since several chunks of one record often match."""
 
 
 class SearchMixin:
-    """Search methods of Workspace (owned by the search work; see docs/search.md)."""
+    """Search methods of Workspace (see docs/search.md)."""
 
     settings: Settings
     engine: Engine
 
     def __init__(self) -> None:
-        self._index = None
+        self._dense: DenseState | None = None
+        # Workspace lists RecordsMixin (whose hook is a no-op) before this mixin; binding on the instance makes
+        # saves and imports reach the re-chunking below whatever the base order.
+        self.on_records_changed = self._rechunk_changed  # type: ignore[method-assign]
+
+    @property
+    def dense(self) -> DenseState:
+        """Return the dense-search state (embedder and FAISS index), created on first use."""
+        if self._dense is None:
+            from bridge.workspace.vectors import DenseState
+
+            self._dense = DenseState(self.settings, self.engine)
+        return self._dense
 
     def close_index(self) -> None:
-        """Drop the in-memory index and model."""
-        self._index = None
+        """Save pending index changes and drop the in-memory index and model."""
+        if self._dense is not None:
+            self._dense.close()
+            self._dense = None
+
+    # -- keeping chunks in step ------------------------------------------------------------------------------
 
     def on_records_changed(self, record_ids: list[int]) -> None:
         """Re-chunk the given records and refresh their keyword index rows (embedding is deferred)."""
+        self._rechunk_changed(record_ids)
+
+    def _rechunk_changed(self, record_ids: list[int]) -> None:
+        """Re-chunk the given records (the body of on_records_changed)."""
+        if record_ids:
+            self._rechunk(list(record_ids))
+
+    def _rechunk(self, record_ids: list[int] | None) -> tuple[int, int]:
+        """Re-chunk records (None: all) in batches; return (records, chunks)."""
+        from bridge.ingest.chunking import chunk_record
+
+        pairs = chunk_store.records_for_chunking(self.engine, record_ids)
+        total_chunks = 0
+        for start in range(0, len(pairs), 200):
+            chunks_by_record: dict[int, tuple[str, list[Chunk]]] = {}
+            for record_id, record in pairs[start : start + 200]:
+                record_chunks = [] if record.deleted else chunk_record(record)
+                chunks_by_record[record_id] = (record.title, record_chunks)
+                total_chunks += len(record_chunks)
+            delta = chunk_store.sync_chunks(self.engine, chunks_by_record)
+            if self._dense is not None:
+                self._dense.apply_chunk_delta(delta)
+        return sum(1 for _record_id, record in pairs if not record.deleted), total_chunks
+
+    # -- status ----------------------------------------------------------------------------------------------
+
+    def index_status(self) -> IndexStatus:
+        """Return chunk and vector counts, the model and the index type (never loads the model)."""
+        chunk_count, embedded, records, dimension = chunk_store.counts(self.engine, self.settings.search.model)
+        loaded = self._dense is not None and self._dense.model_loaded
+        index = self._dense.index_in_memory if self._dense is not None else None
+        index_type = index.index_type if index is not None else self.dense.index_type(embedded)
+        return IndexStatus(chunks=chunk_count, embedded=embedded, model_id=self.settings.search.model,
+                           model_loaded=loaded, index_type=index_type, dimension=dimension, records=records)
+
+    def semantic_ready(self) -> bool:
+        """Return whether a semantic query would answer at once: model loaded and every chunk embedded."""
+        if self._dense is None or not self._dense.model_loaded:
+            return False
+        status = self.index_status()
+        return status.pending == 0
+
+    def warm_up(self, progress: ProgressCallback | None = None) -> None:
+        """Load the model, embed pending chunks and load or build the FAISS index (blocking; call in a worker)."""
+        dense = self.dense
+        if progress is not None:
+            progress(0, 1, "loading model")
+        dense.embedder.load()
+        dense.embed_pending(progress)
+        dense.ensure_index()
+        dense.save_if_dirty()
+        if progress is not None:
+            progress(1, 1, "ready")
+
+    def reindex(self, *, full: bool = False, progress: ProgressCallback | None = None) -> ReindexReport:
+        """Re-chunk every record, embed what changed (everything when full) and rebuild the FAISS index."""
+        started = time.perf_counter()
+        if progress is not None:
+            progress(0, 1, "chunking")
+        records, chunk_count = self._rechunk(None)
+        if full:
+            chunk_store.rebuild_fts(self.engine)
+            chunk_store.clear_vectors(self.engine)
+        embedded, reused = self.dense.embed_pending(progress)
+        index = self.dense.rebuild()
+        return ReindexReport(records=records, chunks=chunk_count, embedded=embedded, reused=reused,
+                             index_type=index.index_type, seconds=time.perf_counter() - started,
+                             model_id=self.settings.search.model)
+
+    def record_sections(self, key: str) -> list[Chunk]:
+        """Return a record's chunks in body order; raises RecordNotFound."""
+        return chunk_store.record_chunks(self.engine, key)
+
+    # -- search ----------------------------------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        *,
+        k: int = 10,
+        kind: str | None = None,
+        status: str | None = None,
+        topic: str | None = None,
+        owner: str | None = None,
+        author: str | None = None,
+        mode: SearchMode = "hybrid",
+    ) -> list[SearchHit]:
+        """Return up to k records best matching query, each with its best section and a snippet."""
+        filters = chunk_store.RecordFilters(kind=kind, status=status, topic=topic, owner=owner, author=author)
+        ranked = self._rank(query, k=k, mode=mode, filters=filters)
+        return self._hits(ranked[:k], query)
+
+    def _rank(self, query: str, *, k: int, mode: SearchMode, filters: chunk_store.RecordFilters) -> list[RankedRecord]:
+        """Return fused, status-aware record ranking for query."""
+        if mode not in SEARCH_MODES:
+            raise BridgeError(f"unknown search mode '{mode}': use one of {', '.join(SEARCH_MODES)}")
+        if not query or not query.strip() or k <= 0:
+            return []
+        wanted_records = max(CANDIDATE_RECORDS, k * 2)
+        chunk_limit = wanted_records * CHUNKS_PER_RECORD
+        keyword_hits: list[ChunkHit] = []
+        dense_hits: list[ChunkHit] = []
+        if mode in ("keyword", "hybrid"):
+            keyword_hits = [ChunkHit(chunk_id, record_id, score) for chunk_id, record_id, score
+                            in chunk_store.keyword_search(self.engine, query, chunk_limit, filters)]
+        if mode in ("semantic", "hybrid"):
+            dense_hits = self._dense_search(query, chunk_limit, filters)
+        if mode == "keyword":
+            ranked = single_list(keyword_hits, keyword=True)
+        elif mode == "semantic":
+            ranked = single_list(dense_hits, keyword=False)
+        else:
+            ranked = reciprocal_rank_fusion(keyword_hits, dense_hits)
+        return self._status_aware(ranked)
+
+    def _dense_search(self, query: str, limit: int, filters: chunk_store.RecordFilters) -> list[ChunkHit]:
+        """Return chunk hits by vector similarity, embedding pending chunks first."""
+        dense = self.dense
+        dense.embed_pending()
+        index = dense.ensure_index()
+        if len(index) == 0:
+            return []
+        query_vector = dense.embed_query(query)
+        allowed = chunk_store.allowed_record_ids(self.engine, filters) if filters.active else None
+        fetch = limit
+        while True:
+            found = index.search(query_vector, fetch)
+            record_of = chunk_store.chunk_records(self.engine, [chunk_id for chunk_id, _score in found])
+            hits = [ChunkHit(chunk_id, record_of[chunk_id], score) for chunk_id, score in found
+                    if chunk_id in record_of and (allowed is None or record_of[chunk_id] in allowed)]
+            if len(hits) >= limit or fetch >= len(index) or allowed is not None and not allowed:
+                return hits[:limit]
+            fetch = min(len(index), fetch * 4)
+
+    def _status_aware(self, ranked: list[RankedRecord]) -> list[RankedRecord]:
+        """Rank superseded, deprecated, retired and rejected records below current ones and their successors."""
+        if not ranked:
+            return ranked
+        infos = chunk_store.record_infos(self.engine, [entry.record_id for entry in ranked])
+        inactive = {record_id for record_id, info in infos.items() if info.status in INACTIVE_STATUSES}
+        if not inactive:
+            return ranked
+        id_by_key = {info.key.upper(): record_id for record_id, info in infos.items()}
+        successors = {
+            record_id: [id_by_key[key.upper()] for key in infos[record_id].superseded_by if key.upper() in id_by_key]
+            for record_id in inactive
+        }
+        return demote_inactive(ranked, inactive, successors)
+
+    def _hits(self, ranked: list[RankedRecord], query: str) -> list[SearchHit]:
+        """Turn ranked records into SearchHits with section and snippet."""
+        from bridge.index.snippets import make_snippet
+
+        infos = chunk_store.record_infos(self.engine, [entry.record_id for entry in ranked])
+        stored = chunk_store.stored_chunks(self.engine, [entry.chunk_id for entry in ranked])
+        hits: list[SearchHit] = []
+        for entry in ranked:
+            info = infos.get(entry.record_id)
+            if info is None:
+                continue
+            chunk = stored.get(entry.chunk_id)
+            hits.append(SearchHit(
+                key=info.key, title=info.title, kind=info.kind, status=info.status, score=entry.score,
+                section=" › ".join(chunk.heading_path) if chunk else "",
+                snippet=make_snippet(chunk.text, query) if chunk else "", source_path=info.source_path,
+                superseded_by=list(info.superseded_by), topics=list(info.topics),
+            ))
+        return hits
+
+    # -- answers ---------------------------------------------------------------------------------------------
+
+    def answer_context(self, question: str, *, max_tokens: int = 2000, k: int = 8) -> list[Passage]:
+        """Return the best sections for question, each cited, fitted to a word-piece budget (for MCP)."""
+        from bridge.ingest.chunking import estimate_tokens
+
+        filters = chunk_store.RecordFilters()
+        ranked = self._rank(question, k=k, mode="hybrid", filters=filters)[:k]
+        infos = chunk_store.record_infos(self.engine, [entry.record_id for entry in ranked])
+        stored = chunk_store.stored_chunks(self.engine, [entry.chunk_id for entry in ranked])
+        passages: list[Passage] = []
+        budget = max_tokens
+        for entry in ranked:
+            info, chunk = infos.get(entry.record_id), stored.get(entry.chunk_id)
+            if info is None or chunk is None:
+                continue
+            cost = estimate_tokens(chunk.text) + 12
+            passage_text = chunk.text
+            if cost > budget:
+                if passages or budget < 40:
+                    break
+                passage_text = _cut_to_budget(chunk.text, budget - 12)
+                cost = budget
+            passages.append(Passage(
+                key=info.key, title=info.title, section=" › ".join(chunk.heading_path), text=passage_text,
+                score=entry.score, kind=info.kind, status=info.status, source_path=info.source_path,
+                superseded_by=list(info.superseded_by),
+            ))
+            budget -= cost
+        return passages
+
+    def ask(self, question: str, *, k: int = 5) -> Answer:
+        """Answer question from the top k passages with citations (generated when an LLM endpoint is set)."""
+        from bridge.answer import answer
+
+        passages = self.answer_context(question, max_tokens=1500, k=k)
+        return answer(question, passages, self.settings.llm)
+
+    # -- evaluation ------------------------------------------------------------------------------------------
+
+    def evaluate(self, queries: Path, *, mode: SearchMode = "hybrid", k: int = 10) -> EvalResult:
+        """Run a labelled query set and return recall@1/5/10, MRR@10 and nDCG@10 of the current index."""
+        from bridge.index import evaluation
+
+        labelled = evaluation.read_queries(queries)
+        depth = max(k, 10)
+        totals = {"r1": 0.0, "r5": 0.0, "r10": 0.0, "mrr": 0.0, "ndcg": 0.0}
+        outcomes: list[QueryOutcome] = []
+        for item in labelled:
+            hits = self.search(item.query, k=depth, mode=mode)
+            paths = [hit.source_path for hit in hits]
+            flags = evaluation.relevance_flags(paths, item.relevant)
+            relevant_count = len(item.relevant)
+            totals["r1"] += evaluation.recall_at(flags, relevant_count, 1)
+            totals["r5"] += evaluation.recall_at(flags, relevant_count, 5)
+            totals["r10"] += evaluation.recall_at(flags, relevant_count, 10)
+            totals["mrr"] += evaluation.reciprocal_rank(flags, 10)
+            totals["ndcg"] += evaluation.ndcg_at(flags, relevant_count, 10)
+            first = next((rank for rank, flag in enumerate(flags, start=1) if flag), None)
+            outcomes.append(QueryOutcome(item.qid, item.query, first, paths[:3]))
+        count = len(labelled)
+        return EvalResult(
+            queries=count, recall_at_1=totals["r1"] / count, recall_at_5=totals["r5"] / count,
+            recall_at_10=totals["r10"] / count, mrr_at_10=totals["mrr"] / count, ndcg_at_10=totals["ndcg"] / count,
+            mode=mode, outcomes=outcomes,
+        )
+
+
+def _cut_to_budget(text: str, budget: int) -> str:
+    """Return the leading words of text that fit in budget word pieces, marked as cut."""
+    from bridge.ingest.chunking import estimate_tokens
+
+    words = text.split(" ")
+    kept: list[str] = []
+    used = 0
+    for word in words:
+        used += estimate_tokens(word)
+        if used > budget:
+            break
+        kept.append(word)
+    return " ".join(kept) + " …"

@@ -1,0 +1,212 @@
+"""The dense side of a workspace: the embedder, pending embeddings and the FAISS index kept in step with the store.
+
+The database holds the vectors; the FAISS file in ``paths.index_dir()`` is a cache rebuilt from them (without
+the model) whenever it is missing, corrupt, for another model, or out of step with the store's chunk generation.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bridge.errors import SearchIndexError
+from bridge.store import chunks as chunk_store
+
+if TYPE_CHECKING:
+    import numpy as np
+    from sqlalchemy.engine import Engine
+
+    from bridge.config import Settings
+    from bridge.index.embedder import Embedder
+    from bridge.index.vector_index import VectorIndex
+    from bridge.search_types import ProgressCallback
+
+STORE_BATCH = 512
+"""Vectors written to the database per transaction while embedding (progress survives an interruption)."""
+
+
+class DenseState:
+    """Owns the embedder and the in-memory FAISS index of one workspace, guarded by a lock for worker threads."""
+
+    def __init__(self, settings: Settings, engine: Engine) -> None:
+        self.settings = settings
+        self.engine = engine
+        self._embedder: Embedder | None = None
+        self._index: VectorIndex | None = None
+        self._index_generation: int | None = None
+        self._dirty = False
+        self._lock = threading.RLock()
+
+    # -- model -----------------------------------------------------------------------------------------------
+
+    @property
+    def model_id(self) -> str:
+        """Return the configured model id."""
+        return self.settings.search.model
+
+    @property
+    def embedder(self) -> Embedder:
+        """Return the embedder for the configured model (created on first use, loaded on first embed)."""
+        with self._lock:
+            if self._embedder is None or self._embedder.model_id != self.model_id:
+                from bridge.index.embedder import make_embedder
+
+                precision = getattr(self.settings.search, "precision", "auto")
+                self._embedder = make_embedder(self.model_id, batch_size=self.settings.search.batch_size,
+                                               precision=precision)
+            return self._embedder
+
+    @property
+    def model_loaded(self) -> bool:
+        """Return whether the model is in memory."""
+        return self._embedder is not None and self._embedder.loaded and self._embedder.model_id == self.model_id
+
+    def embed_query(self, query: str) -> np.ndarray:
+        """Return the query's unit vector (long text is cut; the model reads 256 word pieces at most)."""
+        return self.embedder.embed([query[:4000]])[0]
+
+    # -- embedding pending chunks ----------------------------------------------------------------------------
+
+    def embed_pending(self, progress: ProgressCallback | None = None) -> tuple[int, int]:
+        """Embed every chunk without a vector for the current model; return (embedded, reused)."""
+        with self._lock:
+            copied, before, after = chunk_store.copy_identical_vectors(self.engine, self.model_id)
+            pending = chunk_store.pending_chunks(self.engine, self.model_id)
+            if copied:
+                self._after_store(before, after, None)
+            if not pending:
+                return 0, copied
+            embedder = self.embedder
+            total = len(pending)
+            done = 0
+            if progress is not None:
+                progress(0, total, "embedding")
+            for start in range(0, total, STORE_BATCH):
+                batch = pending[start : start + STORE_BATCH]
+                vectors = embedder.embed([text for _chunk_id, text in batch])
+                chunk_ids = [chunk_id for chunk_id, _text in batch]
+                before, after = chunk_store.store_vectors(self.engine, self.model_id, chunk_ids, vectors)
+                self._after_store(before, after, (chunk_ids, vectors))
+                done += len(batch)
+                if progress is not None:
+                    progress(done, total, "embedding")
+            return total, copied
+
+    def _after_store(self, before: int, after: int, added: tuple[list[int], np.ndarray] | None) -> None:
+        """Add newly stored vectors to the in-memory index when it was current, else drop it for a rebuild."""
+        if self._index is None:
+            return
+        if self._index_generation != before or added is None:
+            self._index, self._index_generation = None, None
+            return
+        import numpy as np
+
+        chunk_ids, vectors = added
+        if vectors.shape[1] != self._index.dimension:
+            self._index, self._index_generation = None, None
+            return
+        self._index.add(np.asarray(chunk_ids, dtype=np.int64), vectors)
+        self._index_generation = after
+        self._dirty = True
+
+    def apply_chunk_delta(self, delta: chunk_store.ChunkDelta) -> None:
+        """Drop the vectors of removed or changed chunks from the in-memory index (or the index, if it was stale)."""
+        with self._lock:
+            if self._index is None:
+                return
+            if self._index_generation != delta.generation_before:
+                self._index, self._index_generation = None, None
+                return
+            self._index.remove(delta.removed_chunk_ids)
+            self._index_generation = delta.generation_after
+            self._dirty = True
+
+    # -- the FAISS index -------------------------------------------------------------------------------------
+
+    def index_path(self) -> Path:
+        """Return the FAISS file for the configured model."""
+        from bridge.paths import index_dir
+
+        safe_model = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in self.model_id)[-80:]
+        return index_dir() / f"chunks-{safe_model}.faiss"
+
+    def index_type(self, vector_count: int) -> str:
+        """Return the index type the settings choose for a collection of vector_count."""
+        from bridge.index.vector_index import choose_index_type
+
+        return choose_index_type(self.settings.search.index_type, vector_count, self.settings.search.ann_threshold)
+
+    def ensure_index(self) -> VectorIndex:
+        """Return an index current with the store: in memory, else from the file, else rebuilt from stored vectors."""
+        with self._lock:
+            current = chunk_store.generation(self.engine)
+            if self._index is not None and self._index_generation == current:
+                if self._index.needs_compaction:
+                    return self.rebuild()
+                return self._index
+            loaded = self._load_file(current)
+            if loaded is not None:
+                self._index, self._index_generation, self._dirty = loaded, current, False
+                return loaded
+            return self.rebuild()
+
+    def _load_file(self, current_generation: int) -> VectorIndex | None:
+        """Return the saved index when its metadata matches the store and model, else None."""
+        from bridge.index.vector_index import VectorIndex, meta_path
+
+        path = self.index_path()
+        if not path.exists() or not meta_path(path).exists():
+            return None
+        try:
+            index, meta = VectorIndex.load(path)
+        except SearchIndexError:
+            return None
+        if meta.model_id != self.model_id or meta.generation != current_generation:
+            return None
+        return index
+
+    def rebuild(self) -> VectorIndex:
+        """Build the index from the vectors stored for the current model (no model needed) and save it."""
+        from bridge.index.vector_index import IndexMeta, VectorIndex
+
+        with self._lock:
+            ids, matrix, current = chunk_store.load_vectors(self.engine, self.model_id)
+            dimension = int(matrix.shape[1]) if len(ids) else (self._known_dimension() or 1)
+            index_type = self.index_type(len(ids))
+            index = VectorIndex(dimension, index_type)  # type: ignore[arg-type]
+            index.add(ids, matrix)
+            index.save(self.index_path(), IndexMeta(self.model_id, dimension, len(ids), current, index_type))
+            self._index, self._index_generation, self._dirty = index, current, False
+            return index
+
+    def _known_dimension(self) -> int | None:
+        """Return the model's dimension only when the model is already loaded (never loads it)."""
+        return self._embedder.dimension if self.model_loaded and self._embedder is not None else None
+
+    def save_if_dirty(self) -> None:
+        """Write the in-memory index to its file when incremental changes are not saved yet."""
+        from bridge.index.vector_index import IndexMeta
+
+        with self._lock:
+            if not self._dirty or self._index is None or self._index_generation is None:
+                return
+            if self._index.removed_ids:
+                self.rebuild()
+                return
+            index = self._index
+            index.save(self.index_path(), IndexMeta(self.model_id, index.dimension, len(index),
+                                                    self._index_generation, index.index_type))
+            self._dirty = False
+
+    @property
+    def index_in_memory(self) -> VectorIndex | None:
+        """Return the loaded index, if any."""
+        return self._index
+
+    def close(self) -> None:
+        """Save pending index changes and drop the index and model."""
+        try:
+            self.save_if_dirty()
+        finally:
+            self._index, self._index_generation, self._embedder = None, None, None
