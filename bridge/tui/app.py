@@ -1,0 +1,395 @@
+"""The bridge Textual app: opens the workspace behind the first paint and routes records between screens.
+
+``run_app(settings)`` is what ``bridge`` with no arguments calls. Every workspace call runs in a thread worker
+(see ``bridge.tui.workers``) that posts a message; the handlers here own the app's state.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.worker import Worker, WorkerState
+
+from bridge.config import Settings
+from bridge.errors import BridgeError
+from bridge.tui.commands import BridgeCommands, palette_commands
+from bridge.tui.messages import (
+    CatalogLoaded,
+    DraftReady,
+    DraftsFound,
+    EditReady,
+    ImportFinished,
+    IndexStatusChanged,
+    OpenRecord,
+    RecordsChanged,
+    ReindexFinished,
+    TaskFailed,
+    WarmUpFailed,
+    WorkProgress,
+    WorkspaceFailed,
+    WorkspaceOpened,
+    describe_exception,
+    plural,
+)
+from bridge.tui.screens.draft_recovery import DraftDecision, DraftRecoveryDialog
+from bridge.tui.screens.editor import EditorScreen
+from bridge.tui.screens.help import HelpScreen
+from bridge.tui.screens.path_prompt import PathPrompt
+from bridge.tui.screens.record import RecordScreen
+from bridge.tui.screens.search import SearchScreen
+from bridge.tui.screens.template_picker import TemplatePicker, template_choices
+from bridge.tui.widgets.status_line import StatusLine
+from bridge.tui.workers import WorkersMixin
+
+if TYPE_CHECKING:
+    from bridge.domain import Record
+    from bridge.workspace import Workspace
+
+LIGHT_THEME = "textual-light"
+"""The theme "view: toggle theme" switches to from a dark one."""
+
+_KEY_IN_LINK = re.compile(r"(?i)\b([a-z]{2,5}-\d{1,6})\b")
+
+
+class BridgeApp(WorkersMixin, App[None]):
+    """Search, read, write and review runbooks and decision records from the terminal."""
+
+    CSS_PATH = "bridge.tcss"
+    TITLE = "bridge"
+    COMMANDS: ClassVar = App.COMMANDS | {BridgeCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", id="app-quit", priority=True,
+                tooltip="Quit bridge (asks first when an edit is unsaved)."),
+        Binding("f1", "help", "Help", id="app-help", tooltip="List every key binding."),
+        Binding("ctrl+n", "new_record", "New record", id="app-new", show=False,
+                tooltip="Start a new record from a template, from any screen."),
+        Binding("ctrl+g", "go_home", "Home", id="app-home", show=False, tooltip="Go back to the search screen."),
+    ]
+
+    def __init__(self, settings: Settings, *, load_demo: bool = True, warm_up: bool = True,
+                 workspace: Workspace | None = None) -> None:
+        super().__init__()
+        self.settings = settings
+        """The settings bridge was started with."""
+        self.load_demo = load_demo
+        """Import the demo knowledge base when the database is empty."""
+        self.warm_up_enabled = warm_up
+        """Load the model and vector index in the background after the first paint."""
+        self.workspace: Workspace | None = workspace
+        """The open knowledge base; None until the opening worker reports."""
+        self.semantic_ready = False
+        """Whether hybrid search is available (model and vectors loaded)."""
+        self.index_summary = "opening knowledge base…"
+        """The index state the status lines show."""
+        self.catalog: list[tuple[str, str, str]] = []
+        """(key, kind, title) of every record, for the palette."""
+        self.templates: dict[str, list[str]] = {}
+        """Template names by kind."""
+        self.knowledge_available = False
+        """Whether the workspace offers the bus-factor view model."""
+
+    def on_mount(self) -> None:
+        self.theme = self.settings.theme
+        self.set_keymap(self.settings.keymap)
+        self.push_screen(SearchScreen())
+        self.open_workspace(self.workspace)
+
+    def require_workspace(self) -> Workspace:
+        """Return the open workspace; raises BridgeError while it is still opening."""
+        if self.workspace is None:
+            raise BridgeError("the knowledge base is still opening; try again in a moment")
+        return self.workspace
+
+    # -- lifecycle messages --------------------------------------------------------------------------------
+
+    @on(WorkspaceOpened)
+    def _workspace_opened(self, message: WorkspaceOpened) -> None:
+        """Adopt the workspace, show the user, and start searching and warming up."""
+        from bridge.tui.keymap import unknown_binding_ids
+
+        self.workspace = message.workspace
+        self.knowledge_available = hasattr(message.workspace, "bus_factor_view")
+        person = message.user
+        self.sub_title = f"{person.name}" + (f" <{person.emails[0]}>" if person.emails else "")
+        if message.demo_imported:
+            self.notify(f"Imported the demo knowledge base ({plural(message.record_count, 'record')}).")
+        unknown = unknown_binding_ids(self.settings.keymap)
+        if unknown:
+            self.notify(f"keymap: no binding has the id {', '.join(unknown)}", severity="warning", markup=False)
+        self.set_index_summary(f"{plural(message.record_count, 'record')} · keyword search")
+        for screen in self.screen_stack:
+            if isinstance(screen, SearchScreen):
+                screen.run_search()
+        self.load_catalog()
+        self.check_drafts()
+        if self.warm_up_enabled:
+            self.warm_up()
+        else:
+            self.load_index_status()
+
+    @on(WorkspaceFailed)
+    def _workspace_failed(self, message: WorkspaceFailed) -> None:
+        """Say why the knowledge base could not be opened."""
+        self.set_index_summary("knowledge base not open")
+        self.notify(message.error, title="Cannot open the knowledge base", severity="error", timeout=30, markup=False)
+
+    @on(CatalogLoaded)
+    def _catalog_loaded(self, message: CatalogLoaded) -> None:
+        """Keep the record list and templates for the palette and the template picker."""
+        self.catalog = message.records
+        self.templates = message.templates
+
+    @on(IndexStatusChanged)
+    def _index_status(self, message: IndexStatusChanged) -> None:
+        """Switch searches to hybrid once ready and show the index state."""
+        was_ready = self.semantic_ready
+        self.semantic_ready = message.semantic_ready
+        sections = plural(message.sections, "section")
+        if message.semantic_ready:
+            self.set_index_summary(f"hybrid search · {sections} indexed")
+        else:
+            self.set_index_summary(f"keyword search · {sections} · {message.detail or 'semantic index loading'}")
+        self.clear_progress()
+        if message.semantic_ready and not was_ready:
+            for screen in self.screen_stack:
+                if isinstance(screen, SearchScreen):
+                    screen.run_search()
+
+    @on(WarmUpFailed)
+    def _warm_up_failed(self, message: WarmUpFailed) -> None:
+        """Keep keyword search and say why semantic search is off."""
+        self.clear_progress()
+        self.set_index_summary("keyword search only · semantic index unavailable")
+        self.notify(message.error, title="Semantic search unavailable", severity="warning", markup=False)
+
+    @on(WorkProgress)
+    def _progress(self, message: WorkProgress) -> None:
+        """Show background progress in every status line."""
+        for line in self._status_lines():
+            line.set_progress(message.done, message.total)
+        if message.task == "warm-up" and message.total:
+            self.set_index_summary(f"keyword search · semantic index loading {message.done * 100 // message.total}%")
+
+    @on(TaskFailed)
+    def _task_failed(self, message: TaskFailed) -> None:
+        """Report a failed background task."""
+        self.clear_progress()
+        self.notify(message.error, title=f"{message.task} failed", severity="error", markup=False)
+
+    @on(RecordsChanged)
+    def _records_changed(self, message: RecordsChanged) -> None:
+        """Refresh searches, open record screens and the catalog after a write."""
+        keys = {key.lower() for key in message.keys}
+        for screen in self.screen_stack:
+            if isinstance(screen, SearchScreen):
+                screen.run_search()
+            elif isinstance(screen, RecordScreen) and (not keys or screen.key.lower() in keys):
+                screen.reload()
+        self.load_catalog()
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        """Turn an unexpected worker crash into an error notification instead of silence."""
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            error = describe_exception(event.worker.error)
+            self.notify(f"{event.worker.description or event.worker.name}: {error}", severity="error", markup=False)
+
+    # -- status lines ---------------------------------------------------------------------------------------
+
+    def _status_lines(self) -> list[StatusLine]:
+        """Return the status lines of every screen on the stack."""
+        return [line for screen in self.screen_stack for line in screen.query(StatusLine)]
+
+    def set_index_summary(self, text: str) -> None:
+        """Show text as the index state in every status line."""
+        self.index_summary = text
+        self.refresh_status_lines()
+
+    def refresh_status_lines(self) -> None:
+        """Copy the index state into every status line (a newly mounted screen calls this)."""
+        for line in self._status_lines():
+            line.set_index(self.index_summary)
+
+    def clear_progress(self) -> None:
+        """Hide every progress bar."""
+        for line in self._status_lines():
+            line.clear_progress()
+
+    # -- navigation -----------------------------------------------------------------------------------------
+
+    @on(OpenRecord)
+    def _open_record_message(self, message: OpenRecord) -> None:
+        """Open the record a screen asked for."""
+        self.open_record(message.key, message.section)
+
+    def open_record(self, key: str, section: str = "") -> None:
+        """Push a record screen for key."""
+        self.push_screen(RecordScreen(key, section))
+
+    def resolve_link(self, href: str) -> str | None:
+        """Return the record key a body link points at (``ADR-0007``, ``0007-x.md`` by catalog), or None."""
+        match = _KEY_IN_LINK.search(href)
+        if match:
+            return match.group(1).upper()
+        number = re.match(r"(?:.*/)?(\d{3,6})-[^/]*\.md$", href)
+        if number:
+            for key, _kind, _title in self.catalog:
+                if key.split("-")[-1].lstrip("0") == number.group(1).lstrip("0"):
+                    return key
+        return None
+
+    def action_go_home(self) -> None:
+        """Pop back to the search screen."""
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, SearchScreen):
+            self.pop_screen()
+
+    def action_help(self) -> None:
+        """Show every binding and palette command."""
+        commands = [(command.name, command.help) for command in palette_commands(self) if command.discoverable]
+        self.push_screen(HelpScreen(self.settings.keymap, commands))
+
+    def action_toggle_theme(self) -> None:
+        """Switch between the configured theme and the light one."""
+        configured = self.settings.theme if self.settings.theme != LIGHT_THEME else "textual-dark"
+        self.theme = LIGHT_THEME if self.theme != LIGHT_THEME else configured
+
+    def action_bus_factor(self) -> None:
+        """Open the bus-factor view."""
+        from bridge.tui.screens.knowledge import KnowledgeScreen
+
+        self.push_screen(KnowledgeScreen())
+
+    # -- records --------------------------------------------------------------------------------------------
+
+    def action_new_record(self, kind: str | None = None, template: str | None = None) -> None:
+        """Start a new record: from the given template, or ask which one."""
+        if kind:
+            self.draft_new(kind, template)
+            return
+
+        def picked(choice: object) -> None:
+            if choice is not None:
+                self.draft_new(choice.kind, choice.template)  # type: ignore[attr-defined]
+
+        from bridge.tui.commands import DEFAULT_TEMPLATES
+
+        self.push_screen(TemplatePicker(template_choices(self.templates or DEFAULT_TEMPLATES)), picked)
+
+    @on(DraftReady)
+    def _draft_ready(self, message: DraftReady) -> None:
+        """Open the editor on a fresh draft; a save opens the new record."""
+        self.edit(message.record, base_version=0)
+
+    def action_edit_record(self, key: str) -> None:
+        """Open the editor on a stored record (resuming its autosaved draft if there is one)."""
+        self.load_for_edit(key)
+
+    @on(EditReady)
+    def _edit_ready(self, message: EditReady) -> None:
+        """Open the editor on a record read for editing."""
+        if message.resumed:
+            self.notify(f"Resumed your unsaved draft of {message.record.key}.")
+        self.edit(message.record, base_version=message.base_version, resumed=message.resumed)
+
+    def edit(self, record: Record, *, base_version: int, resumed: bool = False) -> None:
+        """Push the editor; after a save, show the saved record."""
+
+        def closed(saved: Record | None) -> None:
+            if saved is not None and not any(
+                isinstance(screen, RecordScreen) and screen.key.lower() == saved.key.lower()
+                for screen in self.screen_stack
+            ):
+                self.open_record(saved.key)
+
+        self.push_screen(EditorScreen(record, base_version, resumed=resumed), closed)
+
+    @on(DraftsFound)
+    def _drafts_found(self, message: DraftsFound) -> None:
+        """Offer autosaved drafts back."""
+        for problem in message.problems:
+            self.notify(problem, severity="warning", markup=False)
+        if not message.drafts:
+            return
+
+        def decided(decision: DraftDecision | None) -> None:
+            if decision is None:
+                return
+            if decision.action == "resume":
+                self.edit(decision.draft.record, base_version=decision.draft.base_version, resumed=True)
+            else:
+                self.discard_draft(decision.draft.record.key)
+
+        self.push_screen(DraftRecoveryDialog(message.drafts), decided)
+
+    # -- index and import -----------------------------------------------------------------------------------
+
+    def action_reindex(self) -> None:
+        """Reindex in the background."""
+        self.reindex()
+
+    @on(ReindexFinished)
+    def _reindex_finished(self, message: ReindexFinished) -> None:
+        """Report the reindex and refresh the index state."""
+        self.clear_progress()
+        self.notify(message.summary, title="Reindex finished")
+        self.load_index_status()
+
+    def action_import_folder(self) -> None:
+        """Ask for a folder and import it in the background."""
+
+        def answered(path: object) -> None:
+            if path is not None:
+                self.import_folder(str(path))
+
+        self.push_screen(PathPrompt("Import record files from a folder"), answered)
+
+    @on(ImportFinished)
+    def _import_finished(self, message: ImportFinished) -> None:
+        """Report the import and refresh everything."""
+        self.clear_progress()
+        report = message.report
+        summary = f"{report.imported} new, {report.updated} updated, {report.unchanged} unchanged"
+        if report.failed:
+            summary += f", {len(report.failed)} failed (first: {report.failed[0].path}: {report.failed[0].error})"
+        self.notify(summary, title=f"Imported {message.path}", severity="warning" if report.failed else "information",
+                    markup=False)
+        self.post_message(RecordsChanged())
+
+    # -- quitting -------------------------------------------------------------------------------------------
+
+    async def action_quit(self) -> None:
+        """Quit, asking first when an editor holds unsaved changes."""
+        from bridge.tui.screens.choice import ChoiceDialog
+        from bridge.tui.screens.editor import UNSAVED_CHOICES
+
+        dirty_editors = [screen for screen in self.screen_stack if isinstance(screen, EditorScreen) and screen.is_dirty]
+        if not dirty_editors:
+            self.exit()
+            return
+        editor = dirty_editors[-1]
+        keys = ", ".join(screen.record.key for screen in dirty_editors)
+        question = ChoiceDialog("Quit with unsaved changes?", f"Unsaved edits: {keys}.", UNSAVED_CHOICES,
+                                id="quit-dialog")
+
+        def answered(choice: str | None) -> None:
+            if choice == "save":
+                editor.exit_after_save = True
+                editor.action_save()
+            elif choice == "discard":
+                self.discard_and_exit([screen.drafts for screen in dirty_editors])
+
+        self.push_screen(question, answered)
+
+
+def run_app(settings: Settings) -> None:
+    """Run the TUI on the configured knowledge base until the user quits."""
+    app = BridgeApp(settings)
+    try:
+        app.run()
+    finally:
+        if app.workspace is not None:
+            app.workspace.close()

@@ -1,0 +1,165 @@
+"""Editor drafts autosaved to ``bridge.paths.drafts_dir()`` so typed text survives a crash.
+
+One JSON file per record key, written atomically; the TUI calls these functions only from thread workers.
+Textual-free, so the file format is tested without an app.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import threading
+from dataclasses import asdict, dataclass, fields
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from bridge.domain import Record
+from bridge.errors import BridgeError
+from bridge.paths import drafts_dir
+
+DRAFT_FORMAT = 1
+"""Version of the draft file layout, stored in each file."""
+
+_DATE_FIELDS = ("date", "review_by")
+_DATETIME_FIELDS = ("created_at", "updated_at")
+
+
+class DraftError(BridgeError):
+    """A draft file cannot be read or written."""
+
+
+@dataclass
+class Draft:
+    """An unsaved edit of a record: the edited record and the version it was based on."""
+
+    record: Record
+    """The record as it stands in the editor, body and front matter."""
+    base_version: int
+    """The stored version the edit started from (0 for a record not saved yet)."""
+    saved_at: datetime
+    """When the draft was written."""
+
+    @property
+    def is_new(self) -> bool:
+        """Return whether the draft is of a record that has never been saved."""
+        return self.base_version == 0
+
+
+def draft_path(key: str, directory: Path | None = None) -> Path:
+    """Return the draft file for a record key (keys are slugged so a hostile key cannot leave the folder)."""
+    safe_key = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in key) or "_"
+    return (directory or drafts_dir()) / f"{safe_key}.json"
+
+
+def save_draft(draft: Draft, directory: Path | None = None) -> Path:
+    """Write draft atomically (temp file then rename) and return its path."""
+    path = draft_path(draft.record.key, directory)
+    payload = {
+        "format": DRAFT_FORMAT,
+        "base_version": draft.base_version,
+        "saved_at": draft.saved_at.isoformat(),
+        "record": _record_to_json(draft.record),
+    }
+    text = json.dumps(payload, indent=1, default=str)
+    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".draft-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as temp_file:
+            temp_file.write(text)
+            temp_file.flush()
+            os.fsync(temp_file.fileno())
+        os.replace(temp_name, path)
+    except OSError as exc:
+        Path(temp_name).unlink(missing_ok=True)
+        raise DraftError(f"cannot write draft {path}: {exc}") from exc
+    return path
+
+
+def load_draft(path: Path) -> Draft:
+    """Read one draft file; raises DraftError naming the file when it is unreadable."""
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+        record = _record_from_json(payload["record"])
+        return Draft(
+            record=record,
+            base_version=int(payload["base_version"]),
+            saved_at=datetime.fromisoformat(payload["saved_at"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise DraftError(f"draft {path} is unreadable: {exc}") from exc
+
+
+def list_drafts(directory: Path | None = None) -> tuple[list[Draft], list[str]]:
+    """Return every readable draft (newest first) and a message for each unreadable file."""
+    folder = directory or drafts_dir()
+    drafts: list[Draft] = []
+    problems: list[str] = []
+    for path in sorted(folder.glob("*.json")):
+        try:
+            drafts.append(load_draft(path))
+        except DraftError as exc:
+            problems.append(str(exc))
+    drafts.sort(key=lambda draft: draft.saved_at, reverse=True)
+    return drafts, problems
+
+
+def discard_draft(key: str, directory: Path | None = None) -> bool:
+    """Delete the draft of key; return whether there was one."""
+    path = draft_path(key, directory)
+    existed = path.exists()
+    path.unlink(missing_ok=True)
+    return existed
+
+
+def new_draft(record: Record, base_version: int) -> Draft:
+    """Return a draft of record stamped with the current time."""
+    return Draft(record=record, base_version=base_version, saved_at=datetime.now(UTC))
+
+
+class DraftKeeper:
+    """Writes and discards one editor's draft from worker threads, so a late autosave cannot revive a discarded draft."""
+
+    def __init__(self, key: str, directory: Path | None = None) -> None:
+        self.key = key
+        """The record key whose draft this keeper owns."""
+        self.directory = directory
+        """Drafts folder (None: ``bridge.paths.drafts_dir()``)."""
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def write(self, draft: Draft) -> bool:
+        """Write draft unless the keeper was closed; return whether it wrote."""
+        with self._lock:
+            if self._closed:
+                return False
+            save_draft(draft, self.directory)
+            return True
+
+    def close(self) -> None:
+        """Delete the draft and ignore any later write (the edit was saved or discarded)."""
+        with self._lock:
+            self._closed = True
+            discard_draft(self.key, self.directory)
+
+
+def _record_to_json(record: Record) -> dict[str, Any]:
+    """Return record's fields in JSON-ready form (dates as ISO strings)."""
+    data = asdict(record)
+    for name in (*_DATE_FIELDS, *_DATETIME_FIELDS):
+        value = data.get(name)
+        data[name] = value.isoformat() if value is not None else None
+    return data
+
+
+def _record_from_json(data: dict[str, Any]) -> Record:
+    """Rebuild a Record from its JSON form, ignoring fields this version does not know."""
+    known = {item.name for item in fields(Record)}
+    values = {name: value for name, value in data.items() if name in known}
+    for name in _DATE_FIELDS:
+        if values.get(name):
+            values[name] = date.fromisoformat(values[name])
+    for name in _DATETIME_FIELDS:
+        if values.get(name):
+            values[name] = datetime.fromisoformat(values[name])
+    return Record(**values)

@@ -1,0 +1,58 @@
+"""The status line under the search results: what was searched, how, and the state of the index."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Label, ProgressBar
+
+
+class StatusLine(Horizontal):
+    """Results summary on the left, background progress in the middle, index state on the right."""
+
+    DEFAULT_CSS = """
+    StatusLine {
+        height: 1;
+        dock: bottom;
+        background: $panel;
+        color: $text-muted;
+        padding: 0 1;
+    }
+    StatusLine #status-results { width: 1fr; }
+    StatusLine #status-index { width: auto; padding-left: 2; }
+    StatusLine ProgressBar { width: 36; display: none; }
+    StatusLine.-busy ProgressBar { display: block; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Label("", id="status-results")
+        yield ProgressBar(total=100, show_eta=False, id="status-progress")
+        yield Label("opening knowledge base…", id="status-index")
+
+    def set_results(self, text: str) -> None:
+        """Show the summary of the latest search."""
+        self.query_one("#status-results", Label).update(text)
+
+    def set_index(self, text: str) -> None:
+        """Show the index state (``semantic index loading`` / ``12,345 sections indexed``)."""
+        self.query_one("#status-index", Label).update(text)
+
+    def set_progress(self, done: int, total: int) -> None:
+        """Show a progress bar for background work; total 0 means indeterminate."""
+        bar = self.query_one(ProgressBar)
+        self.add_class("-busy")
+        bar.update(total=total or None, progress=done)
+
+    def clear_progress(self) -> None:
+        """Hide the progress bar."""
+        self.remove_class("-busy")
+
+    @property
+    def results_text(self) -> str:
+        """Return the results summary as shown (used by tests and benchmarks)."""
+        return str(self.query_one("#status-results", Label).content)
+
+    @property
+    def index_text(self) -> str:
+        """Return the index state as shown."""
+        return str(self.query_one("#status-index", Label).content)
