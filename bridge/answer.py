@@ -39,15 +39,15 @@ def extractive_answer(question: str, passages: Sequence[Passage]) -> Answer:
         note = f" (superseded by {', '.join(passage.superseded_by)})" if passage.superseded_by else ""
         if passage.status in ("superseded", "deprecated", "retired", "rejected") and not note:
             note = f" ({passage.status})"
-        lines.append(f"- {quote} {passage.citation}{note}")
+        lines.append(f"{passage.citation} {passage.title}{note}\n  {quote}")
         citations.append(Citation(passage.key, passage.title, passage.section, quote))
-    return Answer(text="\n".join(lines), citations=citations, generated=False)
+    return Answer(text="\n\n".join(lines), citations=citations, generated=False)
 
 
 def best_sentences(text: str, question: str, count: int) -> str:
     """Return up to count sentences of text, in their order, that share the most words with the question."""
-    sentences = [re.sub(r"\s+", " ", part).strip() for part in _SENTENCE_SPLIT.split(text)]
-    sentences = [re.sub(r"^#+\s*", "", sentence) for sentence in sentences if sentence]
+    sentences = [_plain(part) for part in _SENTENCE_SPLIT.split(text)]
+    sentences = [sentence for sentence in sentences if sentence]
     if len(sentences) <= count:
         return " ".join(sentences)
     wanted = _content_words(question)
@@ -57,6 +57,13 @@ def best_sentences(text: str, question: str, count: int) -> str:
     )
     chosen = sorted(scored[:count])
     return " … ".join(_join_runs(sentences, chosen))
+
+
+def _plain(text: str) -> str:
+    """Return a sentence on one line without heading marks, list bullets or Markdown link targets."""
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"^\s*(#+|[-*+]|\d+[.)])\s+", "", text)
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def _join_runs(sentences: list[str], positions: list[int]) -> list[str]:

@@ -94,7 +94,8 @@ class SentenceTransformerEmbedder:
     def dimension(self) -> int:
         """Return the model's vector dimension (loads the model)."""
         model = self._ensure_model()
-        dimension = model.get_sentence_embedding_dimension()
+        dimension_of = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        dimension = dimension_of()
         if dimension is None:
             raise ModelError(f"model '{self.model_id}' does not report its embedding dimension")
         return int(dimension)
@@ -118,6 +119,7 @@ class SentenceTransformerEmbedder:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
             os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
             path = resolve_model_path(self.model_id)
             try:
                 # Heavy import deferred: sentence-transformers pulls in torch (about 2 s).
