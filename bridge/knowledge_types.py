@@ -25,6 +25,9 @@ FLAG_LABELS: dict[str, str] = {
 }
 """A short human description of each flag kind."""
 
+OVERALL_TOPIC = "(whole knowledge base)"
+"""The pseudo-topic under which the whole knowledge base's figures are listed in trends and CSV."""
+
 Trend = Literal["better", "worse", "same", "new", "gone"]
 """How a topic's bus factor moved since the previous report."""
 

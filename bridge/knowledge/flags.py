@@ -8,7 +8,7 @@ from datetime import date
 from bridge.config import KnowledgeSettings
 from bridge.knowledge.bus_factor import BusFactorResult
 from bridge.knowledge.knowers import RecordKnowers, day_of
-from bridge.knowledge_types import FLAG_LABELS, Flag, FlagKind, FreshnessBucket
+from bridge.knowledge_types import Flag, FlagKind, FreshnessBucket
 
 REVIEWED_STATUSES_EXCLUDED = frozenset({"retired", "superseded", "deprecated", "rejected"})
 """Records in these statuses are not expected to be reviewed."""
@@ -78,8 +78,8 @@ def topic_flags(
 
 
 def _flag(kind: FlagKind, detail: str, records: list[str]) -> Flag:
-    """Return a flag whose message starts with the kind's label."""
-    return Flag(kind=kind, message=f"{FLAG_LABELS[kind].split(':')[0]}: {detail}", records=records)
+    """Return a flag of kind with a message saying what was found."""
+    return Flag(kind=kind, message=detail, records=records)
 
 
 def _proposed_too_long(entry: RecordKnowers, settings: KnowledgeSettings, as_of: date) -> bool:

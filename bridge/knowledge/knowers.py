@@ -250,11 +250,17 @@ def _record_knowers(
 def _owner_handles(
     record: Record, contributions: Sequence[Contribution], people: People, settings: KnowledgeSettings
 ) -> list[str]:
-    """Return the handles named as owners (and, when they count, as authors in the file)."""
+    """Return the handles named as owners (and, when they count, as authors in the file).
+
+    Declared people arrive as undated contributions; records loaded without them fall back to resolving names.
+    """
+    declared_authors = [c.person for c in contributions if c.role == "author" and c.at is None]
     handles = [contribution.person for contribution in contributions if contribution.role == "owner"]
     names = list(record.owners) if not handles else []
     if settings.named_authors_count:
-        names.extend(record.authors)
+        handles.extend(handle for handle in declared_authors if handle not in handles)
+        if not declared_authors:
+            names.extend(record.authors)
     for name in names:
         handle = people.resolve(name)
         if handle and handle not in handles:

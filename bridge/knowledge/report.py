@@ -12,10 +12,7 @@ from bridge.knowledge.analysis import Analysis, analyse
 from bridge.knowledge.flags import review_freshness
 from bridge.knowledge.knowers import KnowledgeSource
 from bridge.knowledge.people import people_summaries
-from bridge.knowledge_types import KnowledgeMap, KnowledgeReport, TopicChange
-
-OVERALL_TOPIC = "(whole knowledge base)"
-"""The pseudo-topic under which the overall bus factor's trend is listed."""
+from bridge.knowledge_types import OVERALL_TOPIC, KnowledgeMap, KnowledgeReport, TopicChange
 
 
 def previous_bus_factors(previous: Mapping[str, Any], where: str = "previous report") -> tuple[str, dict[str, int]]:
