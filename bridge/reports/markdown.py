@@ -11,8 +11,8 @@ MAX_LISTED_RECORDS = 8
 
 
 def cell(text: object) -> str:
-    """Return text safe inside a Markdown table cell (pipes escaped, newlines flattened)."""
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    """Return text safe inside a Markdown table cell (pipes and HTML escaped, newlines flattened)."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|").replace("\n", " ")
 
 
 def keys(records: Sequence[str], limit: int = MAX_LISTED_RECORDS) -> str:
@@ -65,13 +65,13 @@ def render_markdown(report: KnowledgeReport) -> str:
     if flagged:
         lines += ["", "## Risks and what to do"]
         for topic in flagged:
-            lines += ["", f"### {topic.topic} — bus factor {topic.bus_factor}", ""]
+            lines += ["", f"### {cell(topic.topic)} — bus factor {topic.bus_factor}", ""]
             for flag in topic.flags:
-                lines.append(f"- **{flag.kind}**: {flag.message} ({keys(flag.records)})")
+                lines.append(f"- **{flag.kind}**: {cell(flag.message)} ({keys(flag.records)})")
             if topic.suggestion:
                 suggestion = topic.suggestion
                 lines.append(
-                    f"- **Second holder:** {suggestion.person} — {suggestion.reason}. "
+                    f"- **Second holder:** {cell(suggestion.person)} — {cell(suggestion.reason)}. "
                     f"Review first: {keys(suggestion.review_first)}."
                 )
     lines += ["", "## Review freshness (runbooks)", "", "| Last reviewed or edited | Runbooks |", "| --- | ---: |"]
