@@ -257,7 +257,7 @@ def pack_blocks(blocks: list[Block], *, max_tokens: int, overlap_tokens: int) ->
     """Greedily pack a section's blocks into texts of at most max_tokens, cutting oversized blocks gently."""
     pieces: list[str] = []
     for block in blocks:
-        pieces.extend(_fit_block(block, max_tokens))
+        pieces.extend(_fit_block(block, max_tokens, room_for_overlap=overlap_tokens))
     texts: list[str] = []
     current: list[str] = []
     current_tokens = 0
@@ -276,10 +276,14 @@ def pack_blocks(blocks: list[Block], *, max_tokens: int, overlap_tokens: int) ->
     return [text for text in texts if text.strip()]
 
 
-def _fit_block(block: Block, max_tokens: int) -> list[str]:
-    """Return the block whole when it fits, else its parts (items, sentences, lines) grouped to fit."""
+def _fit_block(block: Block, max_tokens: int, room_for_overlap: int = 0) -> list[str]:
+    """Return the block whole when it fits, else its parts (items, sentences, lines) grouped to fit.
+
+    Parts of a cut block are grouped to leave room_for_overlap, so the next part can repeat the previous tail.
+    """
     if estimate_tokens(block.text) <= max_tokens:
         return [block.text]
+    max_tokens = max(max_tokens - room_for_overlap, max_tokens // 2)
     if block.parts and len(block.parts) > 1:
         units = block.parts
         joiner = "\n"

@@ -1,0 +1,70 @@
+"""Rank fusion: RRF arithmetic, grouping chunks to records, best section, status-aware demotion."""
+
+from __future__ import annotations
+
+import pytest
+
+from bridge.index.fusion import (
+    RRF_K,
+    ChunkHit,
+    RankedRecord,
+    demote_inactive,
+    group_by_record,
+    reciprocal_rank_fusion,
+    single_list,
+)
+
+
+def test_group_by_record_keeps_each_records_best_chunk_in_order() -> None:
+    hits = [ChunkHit(10, 1, 9.0), ChunkHit(11, 1, 8.0), ChunkHit(20, 2, 7.0), ChunkHit(30, 3, 6.0)]
+    grouped = group_by_record(hits)
+    assert [(hit.record_id, hit.chunk_id) for hit in grouped] == [(1, 10), (2, 20), (3, 30)]
+
+
+def test_rrf_scores_are_the_sum_of_reciprocal_ranks() -> None:
+    keyword = [ChunkHit(10, 1, 5.0), ChunkHit(20, 2, 4.0)]
+    dense = [ChunkHit(21, 2, 0.9), ChunkHit(30, 3, 0.8), ChunkHit(11, 1, 0.7)]
+    fused = reciprocal_rank_fusion(keyword, dense)
+    by_record = {entry.record_id: entry for entry in fused}
+    assert by_record[1].score == pytest.approx(1 / (RRF_K + 1) + 1 / (RRF_K + 3))
+    assert by_record[2].score == pytest.approx(1 / (RRF_K + 2) + 1 / (RRF_K + 1))
+    assert by_record[3].score == pytest.approx(1 / (RRF_K + 2))
+    assert [entry.record_id for entry in fused] == [2, 1, 3]
+    assert (by_record[2].keyword_rank, by_record[2].dense_rank) == (2, 1)
+    assert by_record[3].keyword_rank is None
+
+
+def test_rrf_shows_the_chunk_both_lists_agree_on() -> None:
+    keyword = [ChunkHit(10, 1, 5.0), ChunkHit(12, 1, 4.0)]
+    dense = [ChunkHit(12, 1, 0.9), ChunkHit(11, 1, 0.8)]
+    assert reciprocal_rank_fusion(keyword, dense)[0].chunk_id == 12
+
+
+def test_weights_shift_the_order() -> None:
+    keyword = [ChunkHit(10, 1, 5.0), ChunkHit(20, 2, 4.0)]
+    dense = [ChunkHit(20, 2, 0.9), ChunkHit(10, 1, 0.8)]
+    assert reciprocal_rank_fusion(keyword, dense, keyword_weight=2.0)[0].record_id == 1
+    assert reciprocal_rank_fusion(keyword, dense, dense_weight=2.0)[0].record_id == 2
+
+
+def test_single_list_keeps_scores_and_ranks() -> None:
+    ranked = single_list([ChunkHit(10, 1, 3.0), ChunkHit(11, 1, 2.0), ChunkHit(20, 2, 1.0)], keyword=False)
+    assert [(entry.record_id, entry.score, entry.dense_rank) for entry in ranked] == [(1, 3.0, 1), (2, 1.0, 2)]
+
+
+def test_inactive_records_are_scaled_down() -> None:
+    ranked = [RankedRecord(1, 1.0, 10), RankedRecord(2, 0.8, 20)]
+    assert [entry.record_id for entry in demote_inactive(ranked, {1})] == [2, 1]
+
+
+def test_a_superseded_record_never_ranks_above_its_successor() -> None:
+    ranked = [RankedRecord(1, 10.0, 10), RankedRecord(3, 2.0, 30), RankedRecord(2, 1.0, 20)]
+    result = demote_inactive(ranked, {1}, {1: [2]})
+    order = [entry.record_id for entry in result]
+    assert order.index(2) < order.index(1)
+    assert order[0] == 3
+
+
+def test_successor_rule_ignores_successors_not_in_the_list() -> None:
+    ranked = [RankedRecord(1, 10.0, 10), RankedRecord(3, 1.0, 30)]
+    assert [entry.record_id for entry in demote_inactive(ranked, {1}, {1: [99]})] == [1, 3]
