@@ -3,6 +3,7 @@
 A candidate scores 3 per at-risk record they already edited or reviewed, 2 per record of the topic they know,
 1 per other record of the topic they touched, and 0.5 per record they know in a neighbouring topic (one that
 shares a record with the topic or is linked to it). The topic's top knower is not a candidate; ties go by handle.
+When nobody scores, the active person who knows the most records elsewhere is suggested, saying so.
 """
 
 from __future__ import annotations
@@ -97,16 +98,38 @@ def suggest_second_holder(
         (handle, score) for handle, score in scores.items()
         if handle != top_knower and score.total > 0 and not people.is_team(handle)
     ]
-    if not candidates:
-        return None
-    handle, score = min(candidates, key=lambda item: (-item[1].total, item[0]))
+    if candidates:
+        handle, score = min(candidates, key=lambda item: (-item[1].total, item[0]))
+        reason = _reason(score, neighbours)
+    else:
+        fallback = _most_knowledgeable(records_by_topic, people, exclude=top_knower)
+        if fallback is None:
+            return None
+        handle, known = fallback
+        reason = f"nobody else has touched this topic or its neighbours; knows the most records elsewhere ({known})"
     return Suggestion(
         topic=topic,
         person=people.display(handle),
         handle=handle,
-        reason=_reason(score, neighbours),
+        reason=reason,
         review_first=_review_first(handle, at_risk, entries, top_knower),
     )
+
+
+def _most_knowledgeable(
+    records_by_topic: Mapping[str, Sequence[RecordKnowers]], people: People, exclude: str | None
+) -> tuple[str, int] | None:
+    """Return the active person (not a team, not excluded) who knows the most records overall, with the count."""
+    known: dict[str, set[str]] = defaultdict(set)
+    for entries in records_by_topic.values():
+        for entry in entries:
+            for handle in entry.knowers:
+                known[handle].add(entry.record.key)
+    ranked = sorted(
+        ((handle, len(keys)) for handle, keys in known.items() if handle != exclude and not people.is_team(handle)),
+        key=lambda item: (-item[1], item[0]),
+    )
+    return ranked[0] if ranked else None
 
 
 def _reason(score: _Score, neighbours: set[str]) -> str:
