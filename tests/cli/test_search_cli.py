@@ -1,0 +1,145 @@
+"""Search commands through Typer's runner (hashing embedder): search, reindex, ask (extractive and generated), eval."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bridge.cli import _register_commands, app
+
+_register_commands()
+runner = CliRunner()
+
+HIT_FIELDS = {"key", "title", "kind", "status", "score", "section", "snippet", "source_path", "superseded_by"}
+
+
+def invoke(*args: str):
+    """Run bridge with args and return the result."""
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+@pytest.fixture(autouse=True)
+def records(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Use the hashing embedder and create two runbooks through the CLI."""
+    monkeypatch.setenv("BRIDGE_MODEL", "hashing-64")
+    bodies = {
+        "Disk full": "## Mitigation\n\nDelete old write-ahead log archives, then grow the volume.\n",
+        "Certificate expiry": "## Mitigation\n\nRenew the TLS certificate with the ACME client.\n",
+    }
+    for title, body in bodies.items():
+        body_file = tmp_path / f"{title}.md"
+        body_file.write_text(body, encoding="utf-8")
+        result = invoke("new", "--kind", "runbook", "--title", title, "--body-file", str(body_file), "--json")
+        assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "keyword", "semantic"])
+def test_search_json_lists_hits_best_first(mode: str) -> None:
+    result = invoke("search", "renew the tls certificate", "--json", "--mode", mode)
+    assert result.exit_code == 0, result.output
+    hits = json.loads(result.stdout)
+    assert hits[0]["key"] == "RB-0002"
+    assert hits[0]["section"] == "Mitigation"
+    assert HIT_FIELDS <= set(hits[0])
+    assert [hit["score"] for hit in hits] == sorted((hit["score"] for hit in hits), reverse=True)
+
+
+def test_search_text_shows_key_section_and_snippet() -> None:
+    result = invoke("search", "write-ahead log", "-k", "1")
+    assert result.exit_code == 0
+    assert "RB-0001" in result.stdout and "Mitigation" in result.stdout and "archives" in result.stdout
+    assert "RB-0002" not in result.stdout
+
+
+def test_unknown_mode_is_a_usage_error() -> None:
+    result = runner.invoke(app, ["search", "x", "--mode", "fuzzy"])
+    assert result.exit_code == 2
+    assert "unknown mode 'fuzzy'" in result.stderr
+
+
+def test_reindex_json_reports_counts() -> None:
+    first = json.loads(invoke("reindex", "--json").stdout)
+    assert (first["records"], first["chunks"], first["embedded"]) == (2, 2, 2)
+    again = json.loads(invoke("reindex", "--json").stdout)
+    assert again["embedded"] == 0
+    assert json.loads(invoke("reindex", "--full", "--json").stdout)["embedded"] == 2
+
+
+def test_ask_json_is_extractive_and_cited() -> None:
+    answer = json.loads(invoke("ask", "how do I renew the certificate?", "--json").stdout)
+    assert answer["generated"] is False
+    assert answer["citations"][0]["key"] == "RB-0002"
+    assert "[RB-0002 § Mitigation]" in answer["text"]
+
+
+def test_eval_json_has_the_documented_fields(tmp_path: Path) -> None:
+    queries = tmp_path / "q.jsonl"
+    queries.write_text(json.dumps({"qid": "1", "query": "certificate", "relevant": ["nowhere.md"]}) + "\n")
+    data = json.loads(invoke("eval", str(queries), "--json", "--mode", "keyword").stdout)
+    assert {"queries", "recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10"} <= set(data)
+    assert data["queries"] == 1 and data["mrr@10"] == 0.0
+    missing = runner.invoke(app, ["eval", str(tmp_path / "none.jsonl")])
+    assert missing.exit_code == 1 and "does not exist" in missing.stderr
+
+
+class _ChatHandler(BaseHTTPRequestHandler):
+    """A minimal OpenAI-compatible chat endpoint that answers with a citation and records the request."""
+
+    requests: list[dict] = []
+
+    def do_POST(self) -> None:  # noqa: N802  (http.server naming)
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        _ChatHandler.requests.append({"path": self.path, "body": body})
+        if "fail" in body["messages"][-1]["content"]:
+            self.send_response(500)
+            self.end_headers()
+            return
+        reply = {"choices": [{"message": {"role": "assistant",
+                                          "content": "Renew it with the ACME client [RB-0002 § Mitigation]."}}]}
+        data = json.dumps(reply).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: object) -> None:
+        """Keep test output quiet."""
+
+
+@pytest.fixture
+def llm_server(monkeypatch: pytest.MonkeyPatch):
+    """Serve _ChatHandler on a free loopback port and point BRIDGE_LLM_URL at it."""
+    server = HTTPServer(("127.0.0.1", 0), _ChatHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    _ChatHandler.requests = []
+    monkeypatch.setenv("BRIDGE_LLM_URL", f"http://127.0.0.1:{server.server_port}/v1")
+    yield _ChatHandler.requests
+    server.shutdown()
+    server.server_close()
+
+
+def test_ask_with_an_endpoint_returns_the_generated_answer_grounded_in_passages(llm_server: list[dict]) -> None:
+    answer = json.loads(invoke("ask", "how do I renew the certificate?", "--json").stdout)
+    assert answer["generated"] is True
+    assert answer["text"] == "Renew it with the ACME client [RB-0002 § Mitigation]."
+    assert [citation["key"] for citation in answer["citations"]] == ["RB-0002"]
+    request = llm_server[0]
+    assert request["path"] == "/v1/chat/completions"
+    prompt = request["body"]["messages"][-1]["content"]
+    assert "Renew the TLS certificate with the ACME client." in prompt
+    assert "[RB-0002 § Mitigation]" in prompt
+
+
+def test_a_failing_endpoint_falls_back_to_the_extractive_answer(llm_server: list[dict]) -> None:
+    result = invoke("ask", "fail: renew the certificate?", "--json")
+    answer = json.loads(result.stdout)
+    assert answer["generated"] is False
+    assert answer["warnings"] and "failed" in answer["warnings"][0]
+    assert answer["citations"][0]["key"] == "RB-0002"
