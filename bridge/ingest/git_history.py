@@ -1,0 +1,271 @@
+"""Read the git history of every record file under a folder in one ``git log`` pass.
+
+One ``git log -M --raw --numstat`` over the folder, walked newest first, follows each current file back through
+its renames (PEPs went from ``.txt`` to ``.rst``), so a whole repository's history costs one process instead of
+one ``git log --follow`` per file. Authors come from ``%aN``/``%aE``, which honour ``.mailmap``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+
+from bridge.domain import FileChange
+from bridge.errors import BridgeError
+
+_FORMAT = "%x1eC%H%x1f%aN%x1f%aE%x1f%aI%x1f%B%x1f"
+_NUMSTAT = re.compile(r"^(\d+|-)\t(\d+|-)\t(.*)$", re.DOTALL)
+_CO_AUTHOR = re.compile(r"^\s*co-authored-by:\s*(.*?)\s*<([^>]*)>\s*$", re.IGNORECASE | re.MULTILINE)
+
+
+class GitHistoryError(BridgeError):
+    """git could not be run or could not read the repository's history."""
+
+
+@dataclass
+class _Commit:
+    """One commit's author, date, subject and file entries, as git log printed them."""
+
+    sha: str
+    author_name: str
+    author_email: str
+    at: datetime
+    subject: str
+    coauthors: list[tuple[str, str]]
+    entries: list[tuple[str, str, str]] = field(default_factory=list)
+    """(status letter, old path, new path) per file; old == new unless renamed."""
+    numstat: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """New path → (lines added, lines removed)."""
+
+
+def _run_git(repo: Path, args: Sequence[str], stdin: str | None = None) -> str:
+    """Return git's standard output for args run in repo; raises GitHistoryError when git fails."""
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(repo), "-c", "core.quotepath=off", "-c", "log.showSignature=false", *args],
+            capture_output=True, env=env, check=False,
+            input=stdin.encode("utf-8") if stdin is not None else None,
+        )
+    except OSError as exc:
+        raise GitHistoryError(f"cannot run git in {repo}: {exc}") from exc
+    if result.returncode != 0:
+        message = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GitHistoryError(f"git {args[0]} failed in {repo}: {message[-1] if message else result.returncode}")
+    return result.stdout.decode("utf-8", "replace")
+
+
+def find_git_root(path: Path) -> Path | None:
+    """Return the top folder of the git work tree holding path, or None outside git (or without git)."""
+    folder = path if path.is_dir() else path.parent
+    try:
+        top = _run_git(folder, ["rev-parse", "--show-toplevel"]).strip()
+    except GitHistoryError:
+        return None
+    return Path(top).resolve() if top else None
+
+
+def repo_relative_path(root: Path, change_path: str, git_root: Path | None = None) -> str:
+    """Return a FileChange path (relative to the import root) as a path relative to the repository root."""
+    top = (git_root or find_git_root(root) or root).resolve()
+    prefix = root.resolve().relative_to(top).as_posix()
+    joined = os.path.normpath(os.path.join(prefix, change_path)) if prefix != "." else os.path.normpath(change_path)
+    return PurePosixPath(joined.replace(os.sep, "/")).as_posix()
+
+
+def show_file(repo_root: Path, commit: str, path: str) -> str:
+    """Return the text of path (relative to the repository root) at commit, via ``git show commit:path``."""
+    return _run_git(repo_root, ["show", f"{commit}:{path}"])
+
+
+def _parse_log(output: str) -> list[_Commit]:
+    """Return the commits of ``git log -z --raw --numstat`` output printed with _FORMAT, newest first."""
+    commits: list[_Commit] = []
+    for chunk in output.split("\x1eC")[1:]:
+        sha, name, email, when, message, rest = chunk.split("\x1f", 5)
+        at = datetime.fromisoformat(when).astimezone(UTC).replace(tzinfo=None)
+        subject = message.strip().splitlines()[0] if message.strip() else ""
+        coauthors = [(co_name.strip(), co_email.strip()) for co_name, co_email in _CO_AUTHOR.findall(message)]
+        commit = _Commit(sha, name, email, at, subject, coauthors)
+        tokens = [token.lstrip("\n") for token in rest.split("\x00")]
+        index = 0
+        while index < len(tokens):
+            token = tokens[index]
+            index += 1
+            if token.startswith(":"):
+                status = token.split()[-1][:1]
+                if status in ("R", "C"):
+                    commit.entries.append((status, tokens[index], tokens[index + 1]))
+                    index += 2
+                else:
+                    commit.entries.append((status, tokens[index], tokens[index]))
+                    index += 1
+                continue
+            match = _NUMSTAT.match(token)
+            if match:
+                added, removed, path = match.groups()
+                if not path:
+                    path = tokens[index + 1]
+                    index += 2
+                counts = (int(added) if added != "-" else 0, int(removed) if removed != "-" else 0)
+                commit.numstat[path] = counts
+        commits.append(commit)
+    return commits
+
+
+def _map_coauthors(git_root: Path, commits: list[_Commit]) -> None:
+    """Rewrite Co-authored-by identities through .mailmap, as %aN/%aE already are for authors."""
+    pairs = sorted({pair for commit in commits for pair in commit.coauthors})
+    if not pairs:
+        return
+    lines = "".join(f"{name} <{email}>\n" for name, email in pairs)
+    try:
+        output = _run_git(git_root, ["check-mailmap", "--stdin"], stdin=lines)
+    except GitHistoryError:
+        return
+    mapped: dict[tuple[str, str], tuple[str, str]] = {}
+    for pair, line in zip(pairs, output.splitlines(), strict=False):
+        match = re.match(r"^(.*?)\s*<([^>]*)>$", line.strip())
+        if match:
+            mapped[pair] = (match.group(1), match.group(2))
+    for commit in commits:
+        commit.coauthors = [mapped.get(pair, pair) for pair in commit.coauthors]
+
+
+def is_bot(name: str, email: str, bot_patterns: Sequence[str]) -> bool:
+    """Return whether a name or email contains any bot pattern (case-insensitive)."""
+    haystack = f"{name}\n{email}".lower()
+    return any(pattern.lower() in haystack for pattern in bot_patterns if pattern)
+
+
+class _HistoryWalk:
+    """Follows current files back through renames while commits are fed newest first."""
+
+    def __init__(self, root_prefix: str, bot_patterns: Sequence[str]) -> None:
+        self.root_prefix = root_prefix
+        self.bot_patterns = bot_patterns
+        self.alias: dict[str, str] = {}
+        """Repository path at the point reached in the walk → the file's current repository path."""
+        self.changes: dict[str, list[FileChange]] = {}
+        self.added_in: dict[str, tuple[str, str]] = {}
+        """Current path → (commit, repository path) where the file was added under its oldest name seen so far."""
+
+    def relative(self, repo_path: str) -> str:
+        """Return a repository path relative to the import root."""
+        if not self.root_prefix:
+            return repo_path
+        return os.path.relpath(repo_path, self.root_prefix).replace(os.sep, "/")
+
+    def feed(self, commit: _Commit) -> None:
+        """Attribute one commit's entries to the current files they touch."""
+        human = not is_bot(commit.author_name, commit.author_email, self.bot_patterns)
+        coauthors = [pair for pair in commit.coauthors if not is_bot(*pair, self.bot_patterns)]
+        for status, old_path, new_path in commit.entries:
+            if status == "D":
+                self.alias.pop(new_path, None)
+                continue
+            current = self.alias.get(new_path)
+            if current is None:
+                continue
+            if human:
+                added, removed = commit.numstat.get(new_path, (0, 0))
+                self.changes[current].append(FileChange(
+                    path=self.relative(new_path), commit=commit.sha, author_name=commit.author_name,
+                    author_email=commit.author_email, at=commit.at, message=commit.subject,
+                    lines_added=added, lines_removed=removed, coauthors=coauthors,
+                ))
+            if status == "R":
+                self.alias[old_path] = current
+            elif status in ("A", "C"):
+                self.alias.pop(new_path, None)
+                self.added_in[current] = (commit.sha, new_path)
+
+
+def _renames_into(git_root: Path, commit: str, added_paths: set[str]) -> dict[str, str]:
+    """Return new path → old path for files of added_paths that commit renamed from outside the import root."""
+    output = _run_git(git_root, ["diff-tree", "-r", "-M", "--raw", "-z", "--no-commit-id", "--root", commit])
+    tokens = output.split("\x00")
+    renames: dict[str, str] = {}
+    index = 0
+    while index < len(tokens):
+        token = tokens[index].lstrip("\n")
+        index += 1
+        if token.startswith(":"):
+            status = token.split()[-1][:1]
+            if status in ("R", "C"):
+                old_path, new_path = tokens[index], tokens[index + 1]
+                index += 2
+                if status == "R" and new_path in added_paths:
+                    renames[new_path] = old_path
+            else:
+                index += 1
+    return renames
+
+
+def read_history(root: Path, bot_patterns: Sequence[str] = ("[bot]",)) -> dict[str, list[FileChange]]:
+    """Return each tracked file's commits (oldest first), keyed by its current path relative to root.
+
+    Renames are followed backwards to the current name, also from outside root; commits by bots (a pattern in
+    the author's name or email) are left out, as are bot co-authors. Raises GitHistoryError when git fails.
+    """
+    root = root.resolve()
+    git_root = find_git_root(root)
+    if git_root is None:
+        return {}
+    prefix = root.relative_to(git_root).as_posix()
+    prefix = "" if prefix == "." else prefix
+    pathspec = ["--", prefix] if prefix else []
+    listed = _run_git(git_root, ["ls-files", "-z", *pathspec]).split("\x00")
+    walk = _HistoryWalk(prefix, bot_patterns)
+    for path in filter(None, listed):
+        walk.alias[path] = path
+        walk.changes[path] = []
+    if not walk.changes:
+        return {}
+    try:
+        log_args = ["log", "-M", "--raw", "--numstat", "-z", "--topo-order", f"--format={_FORMAT}"]
+        output = _run_git(git_root, [*log_args, *pathspec])
+    except GitHistoryError as exc:
+        if "does not have any commits" in str(exc):
+            return {}
+        raise
+    commits = _parse_log(output)
+    _map_coauthors(git_root, commits)
+    for commit in commits:
+        walk.feed(commit)
+    if prefix:
+        _follow_outside_renames(git_root, walk, log_args)
+    return {walk.relative(path): list(reversed(changes)) for path, changes in walk.changes.items()}
+
+
+def _follow_outside_renames(git_root: Path, walk: _HistoryWalk, log_args: list[str]) -> None:
+    """Continue the walk for files that were renamed into the import root from elsewhere in the repository."""
+    pending = dict(walk.added_in)
+    checked: set[str] = set()
+    while pending:
+        by_commit: dict[str, dict[str, str]] = {}
+        for current, (commit, added_path) in pending.items():
+            by_commit.setdefault(commit, {})[added_path] = current
+        pending = {}
+        for commit, current_by_added in by_commit.items():
+            if commit in checked:
+                continue
+            checked.add(commit)
+            renames = _renames_into(git_root, commit, set(current_by_added))
+            if not renames:
+                continue
+            for new_path, old_path in renames.items():
+                walk.alias[old_path] = current_by_added[new_path]
+            try:
+                output = _run_git(git_root, [*log_args, f"{commit}^", "--", *sorted(set(renames.values()))])
+            except GitHistoryError:
+                continue
+            walk.added_in = {}
+            for parent_commit in _parse_log(output):
+                walk.feed(parent_commit)
+            pending.update(walk.added_in)

@@ -1,0 +1,277 @@
+"""Parse one record file: Markdown with or without YAML front matter, or PEP/NEP-style reStructuredText.
+
+Fields stated in the file win (front matter, then the body's own status line, table or section); what the file
+does not say comes from its path (key from the file name's number, kind and topic from its folders).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import yaml
+
+from bridge.domain import BodyFormat, Record, RecordKind, SourceFile
+from bridge.errors import ParseError
+from bridge.ingest import rst
+from bridge.ingest.fields import (
+    KIND_ALIASES,
+    RUNBOOK_SECTIONS,
+    as_date,
+    as_list,
+    as_text,
+    jsonable,
+    key_from_filename,
+    kind_from_folders,
+    normalise_key,
+    topic_from_path,
+)
+from bridge.ingest.markdown import MarkdownFacts, markdown_facts
+from bridge.ingest.rst_record import record_from_header
+from bridge.ingest.status import IMPORT_DEFAULT_STATUS, normalise_status
+
+FRONT_MATTER_ALIASES: dict[str, tuple[str, ...]] = {
+    "key": ("id", "key"),
+    "kind": ("kind",),
+    "title": ("title",),
+    "status": ("status",),
+    "status_text": ("status_text",),
+    "date": ("date",),
+    "review_by": ("review_by", "review-by", "reviewBy"),
+    "authors": ("authors", "author", "decision-makers", "decision_makers", "deciders"),
+    "owners": ("owners", "owner"),
+    "reviewers": ("reviewers", "reviewer"),
+    "consulted": ("consulted",),
+    "informed": ("informed",),
+    "topics": ("topics", "topic"),
+    "tags": ("tags", "tag"),
+    "supersedes": ("supersedes",),
+    "superseded_by": ("superseded_by", "superseded-by", "supersededBy"),
+    "amends": ("amends",),
+    "related": ("related", "relates", "see_also"),
+    "format": ("format", "body_format"),
+}
+"""Record field → the front-matter keys that set it. MADR's ``decision-makers``/``deciders`` decided, so they
+are the record's authors."""
+
+_ALIAS_TO_FIELD: dict[str, str] = {alias: name for name, aliases in FRONT_MATTER_ALIASES.items() for alias in aliases}
+LINK_FIELDS: tuple[str, ...] = ("supersedes", "superseded_by", "amends", "related")
+PEOPLE_FIELDS: tuple[str, ...] = ("authors", "owners", "reviewers", "consulted", "informed")
+RST_SUFFIXES: frozenset[str] = frozenset({".rst", ".txt"})
+
+
+@dataclass
+class FrontMatter:
+    """A file's YAML front matter grouped by record field, with the keys bridge does not model."""
+
+    values: dict[str, list[Any]] = field(default_factory=dict)
+    """Record field → the values of every key that sets it, in file order."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    present: bool = False
+
+    def has(self, name: str) -> bool:
+        """Return whether the front matter sets the record field name."""
+        return name in self.values
+
+    def first(self, name: str) -> Any:
+        """Return the first value given for the field, or None."""
+        return self.values[name][0] if name in self.values else None
+
+    def merged_list(self, name: str) -> list[str]:
+        """Return every value given for a list field, merged in order without duplicates."""
+        merged: list[str] = []
+        for value in self.values.get(name, []):
+            merged += [item for item in as_list(value) if item not in merged]
+        return merged
+
+
+def split_front_matter(text: str, display_path: str) -> tuple[FrontMatter, str]:
+    """Return the front matter and the body of text; raises ParseError with the line for malformed YAML."""
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        return FrontMatter(), text
+    for number in range(1, len(lines)):
+        if lines[number].rstrip() in ("---", "..."):
+            break
+    else:
+        raise ParseError("front matter opened with '---' on line 1 is never closed with '---'", display_path, 1)
+    yaml_text = "\n".join(lines[1:number])
+    try:
+        data = yaml.safe_load(yaml_text) if yaml_text.strip() else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        line = mark.line + 2 if mark is not None else 1
+        raise ParseError(f"malformed YAML front matter: {problem}", display_path, line) from exc
+    if not isinstance(data, dict):
+        raise ParseError("front matter is not a mapping of 'field: value' lines", display_path, 2)
+    front = FrontMatter(present=True)
+    for raw_key, value in data.items():
+        name = _ALIAS_TO_FIELD.get(str(raw_key))
+        if name is None:
+            front.extra[str(raw_key)] = jsonable(value)
+        else:
+            front.values.setdefault(name, []).append(value)
+    return front, "\n".join(lines[number + 1:])
+
+
+def _decode(data: bytes, display_path: str, max_bytes: int) -> str:
+    """Return the file's text, refusing empty, oversized, binary and non-UTF-8 content."""
+    if len(data) > max_bytes:
+        raise ParseError(f"file is {len(data):,} bytes, over the {max_bytes:,}-byte limit", display_path)
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise ParseError("binary file (contains NUL bytes), not a text record", display_path, line)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ParseError(f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})", display_path, line) from exc
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise ParseError("file is empty", display_path)
+    return text
+
+
+def relative_source_path(path: Path, root: Path) -> str:
+    """Return path relative to root with forward slashes (the file name when it is outside root)."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def parse_record_file(
+    path: Path, root: Path, kind: RecordKind | None = None, max_bytes: int = 2_000_000,
+    *, default_kind: RecordKind = "decision",
+) -> SourceFile:
+    """Parse the record file at path (relative names are taken from root); raises ParseError naming the file.
+
+    default_kind is used only when nothing (front matter, folders, sections) says what kind the file is.
+    """
+    source_path = relative_source_path(path, root)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise ParseError(f"file is {size:,} bytes, over the {max_bytes:,}-byte limit", source_path)
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ParseError(f"cannot read file: {exc.strerror or exc}", source_path) from exc
+    text = _decode(data, source_path, max_bytes)
+    folders = list(root.resolve().parts) + list(PurePosixPath(source_path).parts[:-1])
+    return parse_record_text(text, source_path, kind=kind, folder_names=folders, default_kind=default_kind)
+
+
+def parse_record_text(
+    text: str, source_path: str, *, kind: RecordKind | None = None, folder_names: Sequence[str] | None = None,
+    default_kind: RecordKind = "decision",
+) -> SourceFile:
+    """Parse a record file's text; source_path (relative, with '/') supplies what the text does not say."""
+    front, body = split_front_matter(text, source_path)
+    suffix = PurePosixPath(source_path).suffix.lower()
+    format_value = as_text(front.first("format")).lower()
+    if format_value in ("rst", "restructuredtext"):
+        body_format: BodyFormat = "rst"
+    elif format_value in ("markdown", "md"):
+        body_format = "markdown"
+    else:
+        if format_value:
+            front.extra["format"] = front.first("format")
+        body_format = "rst" if suffix in RST_SUFFIXES else "markdown"
+    folders = list(folder_names) if folder_names is not None else list(PurePosixPath(source_path).parts[:-1])
+    if body_format == "rst" and not front.present:
+        return record_from_header(rst.read_rst_header(body), source_path, kind, folders, default_kind)
+    return _parse_markdown(front, body, body_format, source_path, kind, folders, default_kind)
+
+
+def _kind_of(front: FrontMatter, explicit: RecordKind | None, folders: list[str], source_path: str,
+             facts: MarkdownFacts | None, warnings: list[str], default_kind: RecordKind) -> RecordKind:
+    """Return the record kind: given, else front matter, else folder names, else runbook sections, else default."""
+    stated = as_text(front.first("kind")).lower()
+    stated_kind = KIND_ALIASES.get(stated) if stated else None
+    if stated and stated_kind is None:
+        if explicit is None:
+            raise ParseError(f"unknown kind '{stated}': use decision, runbook or postmortem", source_path)
+        warnings.append(f"front matter kind '{stated}' ignored; imported as {explicit}")
+    if explicit:
+        return explicit
+    if stated_kind:
+        return stated_kind
+    by_folder = kind_from_folders(folders)
+    if by_folder:
+        return by_folder
+    if facts is not None:
+        sections = {heading.text.lower().strip(" :") for heading in facts.headings if heading.level > 1}
+        if len(sections & RUNBOOK_SECTIONS) >= 2:
+            return "runbook"
+    return default_kind
+
+
+def _stated_date(front: FrontMatter, name: str, warnings: list[str]) -> tuple[bool, date | None]:
+    """Return (whether front matter states the date field, its value); an unreadable date goes to extra."""
+    if not front.has(name):
+        return False, None
+    raw = front.first(name)
+    parsed = as_date(raw)
+    if parsed is None and raw not in (None, ""):
+        key = FRONT_MATTER_ALIASES[name][0]
+        front.extra.setdefault(key, jsonable(raw))
+        warnings.append(f"{key} '{raw}' is not a date; kept as written")
+    return True, parsed
+
+
+def _parse_markdown(front: FrontMatter, body: str, body_format: BodyFormat, source_path: str,
+                    explicit_kind: RecordKind | None, folders: list[str], default_kind: RecordKind) -> SourceFile:
+    """Build the record of a Markdown file (or a reST body under front matter)."""
+    warnings: list[str] = []
+    facts = markdown_facts(body) if body_format == "markdown" else _rst_facts(body)
+    kind = _kind_of(front, explicit_kind, folders, source_path, facts, warnings, default_kind)
+    title = as_text(front.first("title")) or facts.title
+    if not title:
+        raise ParseError("no title: add a '# Title' heading or a 'title:' front-matter field", source_path)
+    if front.has("status") and as_text(front.first("status")):
+        raw_status = as_text(front.first("status"))
+        status_text = as_text(front.first("status_text")) if front.has("status_text") else raw_status
+    else:
+        raw_status = status_text = facts.status_text
+    status, superseded_refs, status_warnings = normalise_status(raw_status, kind)
+    warnings += status_warnings
+    status = status or IMPORT_DEFAULT_STATUS[kind]
+    has_date, stated_date = _stated_date(front, "date", warnings)
+    if not has_date:
+        stated_date = facts.stated_date
+        if facts.date_text and stated_date is None:
+            warnings.append(f"date '{facts.date_text}' is not a date; ignored")
+    _, review_by = _stated_date(front, "review_by", warnings)
+    explicit_key = front.first("key")
+    key = normalise_key(explicit_key, kind) if as_text(explicit_key) else key_from_filename(
+        PurePosixPath(source_path).name, kind
+    )
+    topics = front.merged_list("topics") if front.has("topics") else as_list(topic_from_path(source_path))
+
+    def listed(name: str) -> list[str]:
+        if front.has(name):
+            return front.merged_list(name)
+        return list(getattr(facts, name, []))
+
+    superseded_by = listed("superseded_by")
+    if not front.has("superseded_by"):
+        superseded_by += [ref for ref in superseded_refs if ref not in superseded_by]
+    record = Record(
+        key=key, kind=kind, title=title, status=status, body=body, status_text=status_text,
+        body_format=body_format, topics=topics, tags=listed("tags"), owners=listed("owners"),
+        authors=listed("authors"), reviewers=listed("reviewers"), consulted=listed("consulted"),
+        informed=listed("informed"), supersedes=listed("supersedes"), superseded_by=superseded_by,
+        amends=listed("amends"), related=listed("related"), date=stated_date, review_by=review_by,
+        source_path=source_path, extra=front.extra,
+    )
+    return SourceFile(record=record, warnings=warnings)
+
+
+def _rst_facts(body: str) -> MarkdownFacts:
+    """Return the title of a reST body as facts (reST bodies under front matter state nothing else)."""
+    header = rst.read_rst_header(body)
+    return MarkdownFacts(title=header.title or header.fields.get("Title", ""))
