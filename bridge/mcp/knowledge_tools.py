@@ -54,9 +54,9 @@ def _with_page(result: dict[str, Any], next_cursor: str | None, total: int | Non
     return result
 
 
-def _knowledge_map(context: ToolContext) -> KnowledgeMap:
-    """Return today's knowledge map of the whole knowledge base."""
-    return context.workspace.knowledge_map()
+def _knowledge_map(context: ToolContext, topic: str | None = None) -> KnowledgeMap:
+    """Return today's knowledge map of one topic, or of the whole knowledge base."""
+    return context.workspace.knowledge_map(topic=topic)
 
 
 def _topic(knowledge_map: KnowledgeMap, name: str) -> TopicKnowledge:
@@ -77,7 +77,7 @@ def who_knows(context: ToolContext, arguments: WhoKnowsArguments) -> dict[str, A
     except UnknownTopic:
         if not KEY_PATTERN.match(wanted):
             raise
-    knowledge_map = _knowledge_map(context)
+    knowledge_map = _knowledge_map(context, topic_name)
     if topic_name is None:
         record = load_record(context, wanted)
         detail = next((item for item in knowledge_map.record_details if item.key == record.key), None)
@@ -108,8 +108,9 @@ def who_knows(context: ToolContext, arguments: WhoKnowsArguments) -> dict[str, A
 
 def bus_factor(context: ToolContext, arguments: BusFactorArguments) -> dict[str, Any]:
     """Return the bus-factor table of all topics, or one topic's detail."""
-    knowledge_map = _knowledge_map(context)
-    if arguments.topic is None:
+    topic_name = resolve_topic(context, arguments.topic) if arguments.topic is not None else None
+    knowledge_map = _knowledge_map(context, topic_name)
+    if topic_name is None:
         rows: list[dict[str, Any]] = [
             {
                 "topic": topic.topic, "bus_factor": topic.bus_factor, "records": topic.records,
@@ -128,7 +129,7 @@ def bus_factor(context: ToolContext, arguments: BusFactorArguments) -> dict[str,
             "flag_meanings": {kind: FLAG_LABELS.get(kind, kind) for kind in shown_flags},
         }
         return _with_page(result, page.next_cursor, page.total)
-    topic = _topic(knowledge_map, resolve_topic(context, arguments.topic))
+    topic = _topic(knowledge_map, topic_name)
     page = paginate("bus_factor", {"topic": topic.topic, "limit": arguments.limit},
                     [knower.to_dict() for knower in topic.knowers], arguments.cursor, arguments.limit)
     result = {

@@ -129,6 +129,8 @@ def _normalise(part: str) -> str:
 def select_section(body: str, body_format: str, title: str, wanted: str) -> tuple[Section, str]:
     """Return the first section whose heading path ends with wanted, and its text (subsections included)."""
     wanted_parts = [_normalise(part) for part in _PATH_SPLIT.split(wanted.strip()) if part.strip()]
+    if len(wanted_parts) > 1 and wanted_parts[0] == _normalise(title):
+        wanted_parts = wanted_parts[1:]
     sections = find_sections(body, body_format, title)
     lines = body.splitlines()
     if wanted_parts:
