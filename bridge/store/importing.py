@@ -151,9 +151,9 @@ class ImportWriter:
             session.add(revision)
             session.flush()
             role = "editor" if has_author else "author"
-            for person in dict.fromkeys([author, *coauthors]):
-                assert person.id is not None
-                repo.add_contribution(session, person.id, row.id, role, revision.at, revision.id)
+            person_ids = dict.fromkeys(person.id for person in [author, *coauthors] if person.id is not None)
+            for person_id in person_ids:
+                repo.add_contribution(session, person_id, row.id, role, revision.at, revision.id)
             has_author = True
             number += 1
         if not changes:
