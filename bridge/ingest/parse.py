@@ -88,6 +88,27 @@ class FrontMatter:
         return merged
 
 
+MAX_FRONT_MATTER_VALUES = 50_000
+"""Front matter expanding to more values than this is refused: YAML aliases can make a small file huge."""
+
+
+def _too_many_values(data: Any, limit: int) -> bool:
+    """Return whether data, with aliases expanded, holds more than limit values."""
+    pending = [data]
+    count = 0
+    while pending:
+        value = pending.pop()
+        count += 1
+        if count > limit:
+            return True
+        if isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list | tuple | set):
+            pending.extend(value)
+    return False
+
+
 def split_front_matter(text: str, display_path: str) -> tuple[FrontMatter, str]:
     """Return the front matter and the body of text; raises ParseError with the line for malformed YAML."""
     lines = text.split("\n")
@@ -108,6 +129,9 @@ def split_front_matter(text: str, display_path: str) -> tuple[FrontMatter, str]:
         raise ParseError(f"malformed YAML front matter: {problem}", display_path, line) from exc
     if not isinstance(data, dict):
         raise ParseError("front matter is not a mapping of 'field: value' lines", display_path, 2)
+    if _too_many_values(data, MAX_FRONT_MATTER_VALUES):
+        raise ParseError(f"front matter expands to more than {MAX_FRONT_MATTER_VALUES:,} values (YAML aliases?)",
+                         display_path, 2)
     front = FrontMatter(present=True)
     for raw_key, value in data.items():
         name = _ALIAS_TO_FIELD.get(str(raw_key))

@@ -226,7 +226,8 @@ def _reference_index(scanned: ScannedRoot) -> dict[str, str]:
     return index
 
 
-def _resolve(ref: str, source_path: str, local: dict[str, str], everywhere: dict[str, str], kind: str) -> str | None:
+def _resolve(ref: str, source_path: str, local: dict[str, str], everywhere: dict[str, str],
+             kind: RecordKind) -> str | None:
     """Return the key a reference names, or None when no scanned file matches it."""
     target = ref.strip().split("#", 1)[0].split("?", 1)[0].strip()
     if not target:
@@ -241,7 +242,7 @@ def _resolve(ref: str, source_path: str, local: dict[str, str], everywhere: dict
     for candidate in (lowered, lowered.rsplit(".", 1)[0] if lowered.endswith((".md", ".rst")) else lowered):
         if candidate in local:
             return local[candidate]
-    key = normalise_key(target, kind if kind in KEY_PREFIX_BY_KIND else "decision").lower()
+    key = normalise_key(target, kind).lower()
     return local.get(key) or everywhere.get(key)
 
 

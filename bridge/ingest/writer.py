@@ -113,10 +113,11 @@ def render_front_matter(record: Record) -> str:
         front["id"] = record.key
     front["kind"] = record.kind
     front["title"] = record.title
-    default_status = IMPORT_DEFAULT_STATUS.get(record.kind, "")
-    if record.status_text == "" and record.status == default_status and not derived.get("status_text"):
-        pass
-    else:
+    status_implied = (
+        record.status_text == "" and record.status == IMPORT_DEFAULT_STATUS.get(record.kind)
+        and not derived.get("status_text")
+    )
+    if not status_implied:
         front["status"] = record.status
         if record.status_text != record.status:
             front["status_text"] = record.status_text

@@ -354,3 +354,11 @@ def test_oversized_file_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, "big.md", "# Big\n" + "x" * 5000)
     with pytest.raises(ParseError, match="over the 1,000-byte limit"):
         parse_record_file(path, tmp_path, max_bytes=1000)
+
+
+def test_yaml_alias_bombs_are_refused() -> None:
+    lines = ["---", "a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 10)}]" for n in range(1, 8)]
+    lines += ["topics: *a7", "---", "# Boom", ""]
+    with pytest.raises(ParseError, match="more than 50,000 values"):
+        parse_record_text("\n".join(lines), "boom.md")
