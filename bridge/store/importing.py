@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from bridge.domain import FileChange, ImportFailure, ImportReport, SourceFile
 from bridge.store import repository as repo
-from bridge.store.models import PersonRow, RecordRow, RevisionRow
+from bridge.store.models import ContributionRow, PersonRow, RecordRow, RevisionRow
 from bridge.store.records import ensure_person_row, slug_handle, sync_declared_people
 
 if TYPE_CHECKING:
@@ -139,23 +140,33 @@ class ImportWriter:
         has_author = session.exec(
             select(RevisionRow.id).where(RevisionRow.record_id == row.id, col(RevisionRow.author) != "")
         ).first() is not None
-        for change in changes:
+        revisions: list[dict[str, object]] = []
+        people_by_number: dict[int, list[int]] = {}
+        for offset, change in enumerate(changes):
             author = self._person(session, people, change.author_name, change.author_email)
             coauthors = [self._person(session, people, name, email) for name, email in change.coauthors]
-            revision = RevisionRow(
-                record_id=row.id, number=number, author=author.handle, at=repo.as_utc(change.at),
-                message=change.message, body=None, source="git", commit=change.commit, path=change.path,
-                lines_added=change.lines_added, lines_removed=change.lines_removed,
-                coauthors=[c.handle for c in coauthors if c.handle != author.handle],
+            revisions.append({
+                "record_id": row.id, "number": number + offset, "author": author.handle,
+                "at": repo.as_utc(change.at), "message": change.message, "body": None, "source": "git",
+                "commit": change.commit, "path": change.path, "lines_added": change.lines_added,
+                "lines_removed": change.lines_removed,
+                "coauthors": [c.handle for c in coauthors if c.handle != author.handle],
+            })
+            people_by_number[number + offset] = [p.id for p in [author, *coauthors] if p.id is not None]
+        if revisions:
+            session.execute(insert(RevisionRow), revisions)
+            inserted = session.exec(
+                select(RevisionRow.id, RevisionRow.number, RevisionRow.at)
+                .where(RevisionRow.record_id == row.id, col(RevisionRow.number) >= number)
             )
-            session.add(revision)
-            session.flush()
-            role = "editor" if has_author else "author"
-            person_ids = dict.fromkeys(person.id for person in [author, *coauthors] if person.id is not None)
-            for person_id in person_ids:
-                repo.add_contribution(session, person_id, row.id, role, revision.at, revision.id)
-            has_author = True
-            number += 1
+            contributions: list[dict[str, object]] = []
+            for revision_id, revision_number, at in inserted:
+                role = "editor" if has_author or revision_number > number else "author"
+                for person_id in dict.fromkeys(people_by_number[revision_number]):
+                    contributions.append({"person_id": person_id, "record_id": row.id, "role": role, "at": at,
+                                          "revision_id": revision_id})
+            if contributions:
+                session.execute(insert(ContributionRow), contributions)
         if not changes:
             session.add(RevisionRow(record_id=row.id, number=number, author="", at=now,  # type: ignore[arg-type]
                                     message=f"import {source.record.source_path}", body=source.record.body,
