@@ -30,11 +30,11 @@ def _environment() -> Environment:
     )
 
 
-def short_keys(records: Sequence[str]) -> str:
-    """Return record keys joined with commas, eliding past MAX_LISTED_RECORDS."""
-    shown = ", ".join(records[:MAX_LISTED_RECORDS])
+def short_keys(records: Sequence[str]) -> Markup:
+    """Return record keys, each kept on one line, joined with commas and elided past MAX_LISTED_RECORDS."""
+    shown = Markup(", ").join(Markup('<span class="nowrap">{}</span>').format(key) for key in records[:MAX_LISTED_RECORDS])
     extra = len(records) - MAX_LISTED_RECORDS
-    return f"{shown} and {extra} more" if extra > 0 else shown
+    return shown + Markup(" and {} more").format(extra) if extra > 0 else shown
 
 
 def embedded_json(report: KnowledgeReport) -> Markup:
