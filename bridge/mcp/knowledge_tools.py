@@ -7,7 +7,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from bridge.domain import KEY_PATTERN
-from bridge.errors import BridgeError
+from bridge.errors import BridgeError, RecordNotFound
 from bridge.knowledge_types import FLAG_LABELS
 from bridge.mcp.arguments import BusFactorArguments, OnboardingPathArguments, WhoKnowsArguments
 from bridge.mcp.paging import paginate
@@ -74,12 +74,15 @@ def who_knows(context: ToolContext, arguments: WhoKnowsArguments) -> dict[str, A
     topic_name: str | None = None
     try:
         topic_name = resolve_topic(context, wanted)
-    except UnknownTopic:
+    except UnknownTopic as unknown_topic:
         if not KEY_PATTERN.match(wanted):
             raise
+        try:
+            record = load_record(context, wanted)
+        except RecordNotFound:
+            raise UnknownTopic(f"{unknown_topic} (and no record has key '{wanted}')") from None
     knowledge_map = _knowledge_map(context, topic_name)
     if topic_name is None:
-        record = load_record(context, wanted)
         detail = next((item for item in knowledge_map.record_details if item.key == record.key), None)
         people: list[dict[str, Any]] = [
             {"person": name, "status": "active"} for name in (detail.knowers if detail else [])

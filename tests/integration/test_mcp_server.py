@@ -218,11 +218,11 @@ def test_reading_an_unknown_resource_is_an_error_and_the_server_keeps_serving(re
 # -- read tools ----------------------------------------------------------------------------------------------
 
 
-def test_search_records_finds_the_runbook_for_an_alert(reader: McpPeer) -> None:
+def test_search_records_finds_the_runbook_for_an_alert(reader: McpPeer, facade: Workspace) -> None:
     data = wait_for_hybrid(reader, "Job default/db-backup-28761234 failed to complete.")
     assert data["mode"] == "hybrid", data.get("note")
     top = data["hits"][0]
-    assert "KubeJobFailed" in top["title"]
+    assert facade.get_record(top["key"]).source_path.endswith("KubeJobFailed.md")
     assert {"key", "title", "kind", "status", "section", "snippet", "superseded_by"} <= set(top)
     assert "source_path" not in top
 
