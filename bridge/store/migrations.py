@@ -8,6 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
+from bridge.errors import ConfigError
 from bridge.store import models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 Migration = Callable[[Connection], None]
@@ -46,6 +47,11 @@ def migrate(engine: Engine) -> int:
     """Apply pending migrations, each in its own transaction, and return the resulting version."""
     with engine.connect() as conn:
         version = current_version(conn)
+    if version > SCHEMA_VERSION:
+        raise ConfigError(
+            f"the database is at schema version {version}, newer than this bridge understands ({SCHEMA_VERSION}): "
+            "upgrade bridge before opening it"
+        )
     for number, migration in MIGRATIONS:
         if number <= version:
             continue

@@ -135,3 +135,15 @@ def test_soft_delete_hides_but_keeps_history(workspace: Workspace) -> None:
         workspace.get_record(record.key)
     assert workspace.count_records() == 0
     assert make(workspace, "Next").key == "ADR-0002"
+
+
+def test_a_database_from_a_newer_bridge_is_refused(workspace: Workspace) -> None:
+    from sqlalchemy import text
+
+    from bridge.errors import ConfigError
+    from bridge.store.migrations import SCHEMA_VERSION, migrate
+
+    with workspace.engine.begin() as conn:
+        conn.execute(text("UPDATE bridge_meta SET value = :v WHERE key = 'schema_version'"), {"v": SCHEMA_VERSION + 1})
+    with pytest.raises(ConfigError, match="newer than this bridge"):
+        migrate(workspace.engine)
