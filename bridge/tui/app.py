@@ -112,7 +112,7 @@ class BridgeApp(WorkersMixin, App[None]):
         from bridge.tui.keymap import unknown_binding_ids
 
         self.workspace = message.workspace
-        self.knowledge_available = hasattr(message.workspace, "bus_factor_view")
+        self.knowledge_available = hasattr(message.workspace, "bus_factor_screen")
         person = message.user
         self.sub_title = f"{person.name}" + (f" <{person.emails[0]}>" if person.emails else "")
         if message.demo_imported:
@@ -152,7 +152,8 @@ class BridgeApp(WorkersMixin, App[None]):
         if message.semantic_ready:
             self.set_index_summary(f"hybrid search · {sections} indexed")
         else:
-            self.set_index_summary(f"keyword search · {sections} · {message.detail or 'semantic index loading'}")
+            detail = message.detail or "semantic index loading"
+            self.set_index_summary(f"keyword search · {sections} indexed · {detail}")
         self.clear_progress()
         if message.semantic_ready and not was_ready:
             for screen in self.screen_stack:
@@ -167,7 +168,7 @@ class BridgeApp(WorkersMixin, App[None]):
         self.notify(message.error, title="Semantic search unavailable", severity="warning", markup=False)
 
     @on(WorkProgress)
-    def _progress(self, message: WorkProgress) -> None:
+    def _show_progress(self, message: WorkProgress) -> None:
         """Show background progress in every status line."""
         for line in self._status_lines():
             line.set_progress(message.done, message.total)

@@ -28,6 +28,7 @@ def binding_areas() -> list[tuple[str, list[BindingType]]]:
     from bridge.tui.screens.draft_recovery import DraftRecoveryDialog
     from bridge.tui.screens.editor import EditorScreen
     from bridge.tui.screens.help import HelpScreen
+    from bridge.tui.screens.knowledge import KnowledgeScreen
     from bridge.tui.screens.path_prompt import PathPrompt
     from bridge.tui.screens.record import RecordScreen
     from bridge.tui.screens.search import SearchScreen
@@ -39,6 +40,7 @@ def binding_areas() -> list[tuple[str, list[BindingType]]]:
         ("search", SearchScreen.BINDINGS),
         ("record", RecordScreen.BINDINGS),
         ("editor", EditorScreen.BINDINGS),
+        ("bus factor", KnowledgeScreen.BINDINGS),
         ("help", HelpScreen.BINDINGS),
         ("dialogs", [*ChoiceDialog.BINDINGS, *TemplatePicker.BINDINGS, *PathPrompt.BINDINGS]),
         ("drafts", DraftRecoveryDialog.BINDINGS),

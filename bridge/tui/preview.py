@@ -30,6 +30,15 @@ class Preview:
     """Whether text before or after the shown part was left out."""
 
 
+def display_markdown(body: str, body_format: str) -> str:
+    """Return the body as Markdown for the Markdown widget (reST bodies converted for display)."""
+    if body_format == "rst":
+        from bridge.tui.rst_view import rst_as_markdown
+
+        return rst_as_markdown(body)
+    return body
+
+
 def section_heading(section: str) -> str | None:
     """Return the innermost heading of a hit's section path (``Diagnosis › Logs`` → ``Logs``)."""
     parts = [part.strip() for part in section.split(SECTION_SEPARATOR) if part.strip()]

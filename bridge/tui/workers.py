@@ -53,7 +53,7 @@ class WorkersMixin:
 
         def exit(self) -> None: ...
 
-    def _progress(self, task: str) -> ProgressCallback:
+    def progress_reporter(self, task: str) -> ProgressCallback:
         """Return a progress callback that posts WorkProgress for task."""
 
         def report(done: int, total: int, what: str = "") -> None:
@@ -101,7 +101,7 @@ class WorkersMixin:
         try:
             status = workspace.index_status()
             self.post_message(IndexStatusChanged(False, status.chunks, status.embedded, "semantic index loading"))
-            workspace.warm_up(self._progress("warm-up"))
+            workspace.warm_up(self.progress_reporter("warm-up"))
             status = workspace.index_status()
         except BridgeError as exc:
             self.post_message(WarmUpFailed(describe_exception(exc)))
@@ -164,7 +164,7 @@ class WorkersMixin:
     def reindex(self) -> None:
         """Reindex everything that changed, reporting progress."""
         try:
-            report = self.require_workspace().reindex(progress=self._progress("reindex"))
+            report = self.require_workspace().reindex(progress=self.progress_reporter("reindex"))
         except BridgeError as exc:
             self.post_message(TaskFailed("reindex", describe_exception(exc)))
             return
@@ -182,7 +182,7 @@ class WorkersMixin:
             self.post_message(TaskFailed("import", f"{folder}: no such file or folder"))
             return
         try:
-            report = self.require_workspace().import_paths([folder], progress=self._progress("import"))
+            report = self.require_workspace().import_paths([folder], progress=self.progress_reporter("import"))
         except BridgeError as exc:
             self.post_message(TaskFailed("import", describe_exception(exc)))
             return

@@ -163,3 +163,27 @@ def test_form_parses_lists_and_dates() -> None:
 
 def test_split_list_trims_and_dedupes() -> None:
     assert split_list(" a, b ,a,, c ") == ["a", "b", "c"]
+
+
+# -- reST display ---------------------------------------------------------------------------------------------
+
+
+def test_rst_titles_become_headings_in_order_of_appearance() -> None:
+    from bridge.tui.rst_view import rst_as_markdown
+
+    body = "Abstract\n========\n\nText.\n\nDetails\n-------\n\nMore.\n\nRationale\n=========\n\nWhy.\n"
+    markdown = rst_as_markdown(body)
+    assert "# Abstract" in markdown.splitlines()
+    assert "## Details" in markdown.splitlines()
+    assert "# Rationale" in markdown.splitlines()
+    assert "=====" not in markdown
+
+
+def test_rst_literal_blocks_are_fenced() -> None:
+    from bridge.tui.rst_view import rst_as_markdown
+
+    body = "Example::\n\n  x = 1\n  y = 2\n\nAfter.\n\n.. code-block:: python\n\n   print(x)\n"
+    lines = rst_as_markdown(body).splitlines()
+    assert lines[:6] == ["Example:", "", "```", "x = 1", "y = 2", "```"]
+    assert "```python" in lines and "print(x)" in lines
+    assert "After." in lines

@@ -99,6 +99,8 @@ class EditorScreen(Screen[Record | None]):
         """Whether a successful save quits the app (set by quit's unsaved-changes prompt)."""
         self.saving = False
         """Whether a save is in flight (a second ctrl+s waits for it)."""
+        self.heading_title = record.title or "Untitled"
+        """The title the body's first heading was last set from (new records follow the title field)."""
         self.drafts = DraftKeeper(record.key)
         """Writes this edit's draft file; closed once the edit is saved or discarded."""
 
@@ -139,6 +141,17 @@ class EditorScreen(Screen[Record | None]):
         self.set_interval(AUTOSAVE_SECONDS, self.autosave)
 
     # -- form state ----------------------------------------------------------------------------------------
+
+    @on(Input.Changed, "#field-title")
+    def _title_changed(self, event: Input.Changed) -> None:
+        """Keep a new record's template heading in step with its title until the person edits the heading."""
+        if not self.is_new:
+            return
+        body = self.query_one("#body", TextArea)
+        first_line = body.text.partition("\n")[0]
+        if first_line in (f"# {self.heading_title}", "# Untitled"):
+            self.heading_title = event.value.strip() or "Untitled"
+            body.replace(f"# {self.heading_title}", (0, 0), (0, len(first_line)))
 
     def current_values(self) -> FormValues:
         """Return what the form holds now."""

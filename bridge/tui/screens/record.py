@@ -28,6 +28,7 @@ from bridge.domain import Record, Revision
 from bridge.errors import BridgeError
 from bridge.tui.diffing import RevisionDiff, diff_texts
 from bridge.tui.messages import OpenRecord, RecordsChanged, describe_exception
+from bridge.tui.preview import display_markdown
 from bridge.tui.screens.choice import Choice, ChoiceDialog
 from bridge.tui.widgets.record_header import RecordHeader, render_diff
 from bridge.tui.widgets.record_links import LinkEntry, link_entries, render_contributor_rows, render_link
@@ -61,6 +62,8 @@ class RecordScreen(Screen[None]):
         """The record and everything the screen shows about it were read."""
 
         record: Record
+        markdown: str
+        """The body as Markdown for display (reST converted)."""
         revisions: list[Revision]
         links: list[LinkEntry]
         contributors: list[Contributor] = field(default_factory=list)
@@ -139,7 +142,8 @@ class RecordScreen(Screen[None]):
         except BridgeError as exc:
             self.post_message(self.Failed(describe_exception(exc)))
             return
-        self.post_message(self.Loaded(record, revisions, entries, contributors))
+        markdown = display_markdown(record.body, record.body_format)
+        self.post_message(self.Loaded(record, markdown, revisions, entries, contributors))
 
     @on(Loaded)
     async def _show(self, message: Loaded) -> None:
@@ -155,14 +159,16 @@ class RecordScreen(Screen[None]):
         links = self.query_one("#links", OptionList)
         links.clear_options()
         links.add_options([Option(render_link(entry), id=f"link-{index}") for index, entry in enumerate(self.links)])
-        if not self.links:
+        if self.links:
+            links.highlighted = 0
+        else:
             links.add_option(Option("No linked records.", disabled=True))
         contributors = self.query_one("#contributors", DataTable)
         contributors.clear()
         for row in render_contributor_rows(message.contributors):
             contributors.add_row(*row)
         markdown = self.query_one("#record-body", Markdown)
-        await markdown.update(message.record.body)
+        await markdown.update(message.markdown)
         if first_load and self.section:
             self._scroll_to_section(markdown)
 
@@ -210,10 +216,16 @@ class RecordScreen(Screen[None]):
     def _revision_highlighted(self, event: DataTable.RowHighlighted) -> None:
         """Diff the highlighted revision against the base (or its predecessor)."""
         event.stop()
+        self.show_cursor_diff()
+
+    def show_cursor_diff(self) -> None:
+        """Diff the revision under the cursor against the marked base, or against the revision before it."""
         revision = self.cursor_revision
         if revision is None:
             return
         base = self.base_revision if self.base_revision is not None else revision.number - 1
+        if base == revision.number:
+            base = revision.number - 1
         self._compute_diff(base, revision.number)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="record-diff", description="Diffing revisions")
@@ -325,6 +337,8 @@ class RecordScreen(Screen[None]):
         self.query_one("#record-tabs", TabbedContent).active = tab_id
         if tab_id == "tab-history":
             self.query_one("#revisions", DataTable).focus()
+            if self.last_diff is None:
+                self.show_cursor_diff()
         elif tab_id == "tab-links":
             self.query_one("#links", OptionList).focus()
 

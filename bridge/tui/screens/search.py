@@ -18,7 +18,7 @@ from textual.worker import get_current_worker
 from bridge.domain import Record, SearchHit
 from bridge.errors import BridgeError
 from bridge.tui.messages import OpenRecord, describe_exception, plural
-from bridge.tui.preview import Preview, build_preview
+from bridge.tui.preview import Preview, build_preview, display_markdown
 from bridge.tui.query_syntax import ParsedQuery, parse_query
 from bridge.tui.widgets.hit_list import HitList
 from bridge.tui.widgets.record_header import RecordHeader
@@ -94,7 +94,9 @@ class SearchScreen(Screen[None]):
         self.shown_sequence = -1
         """Number of the query whose results are on screen."""
         self.latencies_ms: list[float] = []
-        """Keystroke-to-results times of the searches shown, for the benchmark."""
+        """Input-changed-to-results-ready times of the searches shown (ms), for the benchmark."""
+        self.painted_latencies_ms: list[float] = []
+        """Input-changed-to-results-painted times (ms), for the benchmark."""
         self.preview_key: str | None = None
         """Key of the record in the preview pane."""
 
@@ -166,6 +168,8 @@ class SearchScreen(Screen[None]):
         self.shown_sequence = message.sequence
         self.latencies_ms.append(message.elapsed_ms)
         self.query_one(HitList).show_hits(message.hits, message.parsed.text)
+        started = time.perf_counter() - message.elapsed_ms / 1000
+        self.call_after_refresh(lambda: self.painted_latencies_ms.append((time.perf_counter() - started) * 1000))
         if not message.hits:
             self._clear_preview()
         summary = plural(len(message.hits), "record" if message.mode == "list" else "result")
@@ -179,6 +183,7 @@ class SearchScreen(Screen[None]):
     def _show_failure(self, message: SearchFailed) -> None:
         """Show why the search failed in the status line."""
         if message.sequence >= self.shown_sequence:
+            self.shown_sequence = message.sequence
             self.query_one(StatusLine).set_results(f"search failed: {message.error}")
 
     # -- preview -------------------------------------------------------------------------------------------
@@ -201,7 +206,8 @@ class SearchScreen(Screen[None]):
             self.notify(describe_exception(exc), severity="error")
             return
         if not worker.is_cancelled:
-            self.post_message(self.PreviewReady(record, build_preview(record.body, section)))
+            preview = build_preview(display_markdown(record.body, record.body_format), section)
+            self.post_message(self.PreviewReady(record, preview))
 
     @on(PreviewReady)
     async def _show_preview(self, message: PreviewReady) -> None:

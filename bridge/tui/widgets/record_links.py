@@ -14,8 +14,12 @@ from bridge.errors import BridgeError
 if TYPE_CHECKING:
     from bridge.workspace.records import Contributor
 
-OUTGOING_LABELS = {"supersedes": "supersedes", "amends": "amends", "relates": "relates to"}
-INCOMING_LABELS = {"supersedes": "superseded by", "amends": "amended by", "relates": "related from"}
+OUTGOING_LABELS = {"supersedes": "supersedes", "superseded_by": "superseded by", "amends": "amends",
+                   "relates": "relates to"}
+"""Label of a link from the shown record, by link kind."""
+INCOMING_LABELS = {"supersedes": "superseded by", "superseded_by": "supersedes", "amends": "amended by",
+                   "relates": "related from"}
+"""Label of a link to the shown record, by link kind."""
 FIELD_LABELS = (
     ("supersedes", "supersedes"),
     ("superseded_by", "superseded by"),
