@@ -48,7 +48,7 @@ def _bus_factor(value: int | None) -> str:
     return f"[{style}]{value}[/]"
 
 
-def _knowers(topic: TopicKnowledge, limit: int = 3) -> str:
+def _knowers(topic: TopicKnowledge, limit: int = 2) -> str:
     """Return the top knowers with their share, then how many more."""
     shown = ", ".join(f"{k.person} {k.share:.0%}" for k in topic.knowers[:limit])
     more = len(topic.knowers) - limit
@@ -58,9 +58,13 @@ def _knowers(topic: TopicKnowledge, limit: int = 3) -> str:
 def _print_map(knowledge_map: KnowledgeMap) -> None:
     """Print the per-topic table, the overall figure and suggestions."""
     table = Table(title=f"Knowledge map as of {knowledge_map.as_of.isoformat()}", title_justify="left")
-    for column, justify in [("Topic", "left"), ("Bus factor", "right"), ("Records", "right"), ("Knowers", "left"),
-                            ("Single", "right"), ("Orphaned", "right"), ("Flags", "left")]:
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    table.add_column("Topic", no_wrap=True)
+    for column in ("BF", "Records"):
+        table.add_column(column, justify="right")
+    table.add_column("Knowers (share)")
+    for column in ("Single", "Orphaned"):
+        table.add_column(column, justify="right")
+    table.add_column("Flags")
     for topic in knowledge_map.topics:
         table.add_row(
             topic.topic, _bus_factor(topic.bus_factor), str(topic.records), _knowers(topic),
@@ -86,7 +90,9 @@ def _print_map(knowledge_map: KnowledgeMap) -> None:
 
 def _print_departures(impact: DepartureImpact) -> None:
     """Print bus factor before → after per topic and the records the departures orphan."""
-    table = Table(title=f"If {', '.join(impact.departed)} leave(s)", title_justify="left")
+    names = impact.departed
+    who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]}"
+    table = Table(title=f"If {who} {'leaves' if len(names) == 1 else 'leave'}", title_justify="left")
     for column, justify in [("Topic", "left"), ("Before", "right"), ("After", "right"), ("Newly orphaned", "left")]:
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for change in impact.changes:

@@ -64,7 +64,7 @@ def test_knowledge_json_has_the_documented_shape(kb: None) -> None:
 def test_without_shows_before_and_after_and_orphaned_records(kb: None) -> None:
     result = invoke("knowledge", "--without", "alice@example.com")
     assert result.exit_code == 0, result.output
-    assert "If Alice Smith leave(s)" in result.stdout
+    assert "If Alice Smith leaves" in result.stdout
     assert "bus factor 1 → 0" in result.stdout and "5 records lose their last active knower" in result.stdout
     data = json.loads(invoke("knowledge", "--without", "Alice Smith", "--json").stdout)
     etcd = next(change for change in data["changes"] if change["topic"] == "etcd")
