@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Literal
 
 from bridge.knowledge.analysis import Analysis
 from bridge.knowledge_types import PersonSummary
@@ -24,13 +25,14 @@ def people_summaries(analysis: Analysis) -> list[PersonSummary]:
             for handle in [*entry.knowers, *entry.left_knowers]:
                 topics_of[handle].add(topic)
     only_knower: dict[str, list[str]] = defaultdict(list)
-    for topic in analysis.map.topics:
-        if len(topic.knowers) == 1:
-            only_knower[topic.knowers[0].handle].append(topic.topic)
+    for topic_knowledge in analysis.map.topics:
+        if len(topic_knowledge.knowers) == 1:
+            only_knower[topic_knowledge.knowers[0].handle].append(topic_knowledge.topic)
     handles = set(people.by_handle) | set(known)
     summaries = []
     for handle in handles:
         person = people.by_handle.get(handle)
+        status: Literal["active", "left", "team"]
         if people.is_team(handle):
             status = "team"
         elif people.has_left(handle, analysis.map.as_of):
