@@ -87,24 +87,18 @@ def export(engine: Engine, directory: Path) -> int:
 
 def git_revision_body(source_root: Path, commit: str, path: str, body_format: str) -> str:
     """Return the record body as it was at commit, read from the git repository the record came from."""
-    import tempfile
-
     from bridge.ingest.git_history import find_git_root, show_file
-    from bridge.ingest.parse import parse_record_file
+    from bridge.ingest.parse import parse_record_text
 
     git_root = find_git_root(source_root)
     if git_root is None:
         raise BridgeError(f"{source_root} is no longer a git repository; old revision text is not available")
     repo_path = (source_root / path).resolve().relative_to(git_root.resolve()).as_posix()
     text = show_file(git_root, commit, repo_path)
-    with tempfile.TemporaryDirectory() as scratch:
-        copy = Path(scratch) / path
-        copy.parent.mkdir(parents=True, exist_ok=True)
-        copy.write_text(text, encoding="utf-8")
-        try:
-            return parse_record_file(copy, Path(scratch)).record.body
-        except BridgeError:
-            return text
+    try:
+        return parse_record_text(text, path).record.body
+    except BridgeError:
+        return text
 
 
 __all__ = ["FileChange", "export", "git_revision_body", "import_paths"]

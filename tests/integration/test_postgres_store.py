@@ -1,0 +1,92 @@
+"""The record store on a real PostgreSQL server (a throwaway cluster started for the test session)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bridge.config import Settings
+from bridge.errors import ConflictError
+from bridge.workspace import Workspace
+
+PG_BIN_DIRS = sorted(Path("/usr/lib/postgresql").glob("*/bin"))
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _as_postgres(*args: str) -> list[str]:
+    """Return a command line that runs args as the postgres user when we are root (PostgreSQL refuses root)."""
+    return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else list(args)
+
+
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    """Start a PostgreSQL cluster in a temp dir on a free loopback port and yield its URL."""
+    pytest.importorskip("psycopg")
+    if not PG_BIN_DIRS:
+        pytest.skip("PostgreSQL server binaries are not installed")
+    bin_dir = PG_BIN_DIRS[-1]
+    scratch = Path(tempfile.mkdtemp(prefix="bridge-pg-"))
+    scratch.chmod(0o777)
+    data = scratch / "data"
+    if os.geteuid() == 0:
+        shutil.chown(scratch, "postgres")
+    port = _free_port()
+    subprocess.run(_as_postgres(str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "bridge"),
+                   check=True, capture_output=True)
+    subprocess.run(
+        _as_postgres(str(bin_dir / "pg_ctl"), "-D", str(data), "-w", "-l", str(scratch / "log"),
+                     "-o", f"-p {port} -k {scratch} -c listen_addresses=127.0.0.1 -c fsync=off", "start"),
+        check=True, capture_output=True,
+    )
+    try:
+        yield f"postgresql+psycopg://bridge@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(_as_postgres(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"),
+                       capture_output=True)
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def test_records_history_and_conflicts_on_postgres(postgres_url: str, tmp_path: Path) -> None:
+    settings = Settings(database_url=postgres_url, user_name="Test User", user_email="test.user@example.com")
+    with Workspace.open(settings) as ws:
+        old = ws.new_record("decision", "Files only", body="# Files only\n", topics=["storage"])
+        new = ws.new_record("decision", "Use PostgreSQL", body="# Use PostgreSQL\n", supersedes=[old.key],
+                            topics=["storage"], owners=["storage-maintainers"])
+        stale = ws.get_record(new.key)
+        fresh = ws.get_record(new.key)
+        fresh.body += "\nShared by the team.\n"
+        ws.save_record(fresh, expected_version=1)
+        with pytest.raises(ConflictError):
+            ws.save_record(stale, expected_version=1)
+        assert [r.key for r in ws.list_records(topic="storage")] == [old.key, new.key]
+        assert ws.links(old.key)[0].source_key == new.key
+        assert [r.number for r in ws.history(new.key)] == [1, 2]
+        ws.mark_reviewed(new.key, "Reviewer <r@example.com>")
+        assert {c.person.name for c in ws.contributors(new.key)} >= {"Test User", "Reviewer", "storage-maintainers"}
+
+
+def test_git_import_on_postgres_is_idempotent(postgres_url: str, tmp_path: Path) -> None:
+    from tests.conftest import clone_corpus
+
+    repo = clone_corpus("adr-nats", tmp_path / "nats")
+    settings = Settings(database_url=postgres_url)
+    with Workspace.open(settings) as ws:
+        first = ws.import_paths([repo])
+        assert first.failed == [] and first.imported >= 50
+        again = ws.import_paths([repo])
+        assert again.unchanged == first.imported
+        nats_first = next(r for r in ws.list_records() if r.source_path == "adr/ADR-1.md")
+        assert any(r.source == "git" for r in ws.history(nats_first.key))
+        assert ws.revision_text(nats_first.key, 1).strip()
