@@ -48,6 +48,11 @@ def _clean_heading(text: str) -> str:
     return " ".join(_MARKUP.sub("", text).split())
 
 
+def _squash(text: str) -> str:
+    """Return text lower-cased with only letters and digits, so ``# KubeJobFailed`` matches "Kube Job Failed"."""
+    return re.sub(r"[\W_]+", "", text).casefold()
+
+
 def _markdown_headings(lines: list[str]) -> list[tuple[int, int, str]]:
     """Return (line index, level, text) of every Markdown heading outside fenced code."""
     headings: list[tuple[int, int, str]] = []
@@ -114,7 +119,7 @@ def find_sections(body: str, body_format: str, title: str = "") -> list[Section]
                 end = later_index
                 break
         path = [name for _, name in stack]
-        if path and title and path[0].casefold() == _clean_heading(title).casefold():
+        if path and title and _squash(path[0]) == _squash(title):
             path = path[1:]
         if path:
             sections.append(Section(heading_path=path, level=level, start_line=line_index, end_line=end))
@@ -129,7 +134,7 @@ def _normalise(part: str) -> str:
 def select_section(body: str, body_format: str, title: str, wanted: str) -> tuple[Section, str]:
     """Return the first section whose heading path ends with wanted, and its text (subsections included)."""
     wanted_parts = [_normalise(part) for part in _PATH_SPLIT.split(wanted.strip()) if part.strip()]
-    if len(wanted_parts) > 1 and wanted_parts[0] == _normalise(title):
+    if len(wanted_parts) > 1 and _squash(wanted_parts[0]) == _squash(title):
         wanted_parts = wanted_parts[1:]
     sections = find_sections(body, body_format, title)
     lines = body.splitlines()

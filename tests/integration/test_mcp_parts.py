@@ -87,6 +87,9 @@ def test_paginate_walks_every_item_once() -> None:
 def test_markdown_sections_skip_fenced_code_and_drop_the_title() -> None:
     names = [section.name for section in find_sections(MARKDOWN, "markdown", "Disk full")]
     assert names == ["Diagnosis", "Diagnosis › Logs", "Setext heading", "Mitigation"]
+    squashed = [section.name for section in find_sections(MARKDOWN.replace("# Disk full", "# DiskFull"),
+                                                          "markdown", "Disk full")]
+    assert squashed == names
 
 
 def test_select_section_includes_subsections_and_matches_loosely() -> None:
