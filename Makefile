@@ -19,7 +19,7 @@ run: $(STAMP)
 	$(VENV)/bin/bridge
 
 test: $(STAMP)
-	$(VENV)/bin/ruff check bridge tests benchmarks
+	$(VENV)/bin/ruff check bridge tests benchmarks scripts
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest
 
