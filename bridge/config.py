@@ -67,7 +67,7 @@ class KnowledgeSettings(BaseModel):
     """Co-authored-by trailers credit the co-authors with the change, as if they had made it too."""
     named_authors_count: bool = False
     """Authors named in the file (front matter, PEP headers) count as owners; off because editors often commit for them."""
-    team_suffixes: list[str] = Field(default_factory=lambda: ["-maintainers", "-team", "-owners", "-oncall"])
+    team_suffixes: list[str] = Field(default_factory=lambda: ["-maintainers", "-team", "-owners", "-managers", "-oncall", "on-call"])
     """Owner or reviewer names ending with one of these are teams, which count only through their members."""
     teams: dict[str, list[str]] = Field(default_factory=dict)
     """Team name → member names, handles or emails (adds to members found through each person's team)."""

@@ -76,7 +76,7 @@ def _print_map(knowledge_map: KnowledgeMap) -> None:
     removed = f" (losing {', '.join(overall.removed)})" if overall.removed else ""
     console.print(
         f"Whole knowledge base: bus factor {_bus_factor(overall.bus_factor)}{removed}, "
-        f"{overall.records} records, {len(overall.knowers)} knowers."
+        f"{overall.records} records, {len(overall.knowers)} {'knower' if len(overall.knowers) == 1 else 'knowers'}."
     )
     for topic in knowledge_map.topics:
         if topic.suggestion:
