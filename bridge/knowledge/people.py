@@ -47,7 +47,8 @@ def people_summaries(analysis: Analysis) -> list[PersonSummary]:
             topics=sorted(topics_of.get(handle, ())),
             only_knower_topics=sorted(only_knower.get(handle, [])),
             left_on=person.left_on if person else None,
-            aliases=sorted(set(person.aliases) | set(person.emails)) if person else [],
+            aliases=sorted({alias for alias in [*person.aliases, *person.emails]
+                            if alias.lower() not in (person.name.lower(), person.handle)}) if person else [],
             team=person.team if person else "",
         ))
     summaries.sort(key=lambda item: (-item.records_known, item.person.lower(), item.handle))
