@@ -463,3 +463,55 @@ def test_update_status_is_a_revision_and_refuses_stale_versions(writer: McpPeer,
     is_error, message = writer.call("update_status", {"key": record.key, "status": "accepted"})
     assert is_error and "not a runbook status" in message
     assert writer_facade.get_record(record.key).status == "needs-review"
+
+
+# -- streamable HTTP on loopback ----------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    """Return a loopback port nobody listens on right now."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_http_transport_serves_the_same_tools_on_loopback(imported_home: Path, facade: Workspace) -> None:
+    from mcp.client.streamable_http import streamable_http_client
+
+    port = free_port()
+    log_path = imported_home / "http.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen([str(BRIDGE), "mcp", "--http", "--port", str(port), "--no-preload"],
+                                   env=bridge_env(imported_home), stdout=log, stderr=subprocess.STDOUT)
+    try:
+        import socket
+
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert process.poll() is None, log_path.read_text()
+                assert time.monotonic() < deadline, "the HTTP server did not start listening"
+                time.sleep(0.2)
+        key = facade.list_records()[0].key
+
+        async def session_calls() -> tuple[set[str], dict[str, Any]]:
+            async with streamable_http_client(f"http://127.0.0.1:{port}/mcp") as (read_stream, write_stream):
+                async with ClientSession(read_stream, write_stream) as session:
+                    await session.initialize()
+                    names = {tool.name for tool in (await session.list_tools()).tools}
+                    result = await session.call_tool("get_record", {"key": key})
+                    assert not result.is_error and result.structured_content is not None
+                    return names, result.structured_content
+
+        names, record = asyncio.run(session_calls())
+        assert names == READ_TOOLS
+        assert record["front_matter"]["key"] == key
+        assert f"127.0.0.1:{port}/mcp" in log_path.read_text()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
