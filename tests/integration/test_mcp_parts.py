@@ -5,7 +5,7 @@ from __future__ import annotations
 import anyio
 import pytest
 
-from bridge.errors import BridgeError
+from bridge.errors import BridgeError, ModelError
 from bridge.mcp.paging import CursorError, decode_cursor, encode_cursor, paginate
 from bridge.mcp.sections import SectionNotFound, find_sections, select_section
 from bridge.mcp.server import BridgeMCPServer
@@ -149,5 +149,57 @@ def test_tool_calls_in_process_validate_and_never_raise(bridge_home) -> None:
 
         anyio.run(write)
         assert workspace.history(record.key)[-1].author == workspace.resolve_author("release-bot")
+    finally:
+        workspace.close()
+
+
+def refuse_model(*_args: object) -> None:
+    """Stand in for Workspace.warm_up on a machine where the model cannot load."""
+    raise ModelError("the embedding model cannot be loaded offline")
+
+
+def test_without_a_model_search_and_answer_context_fall_back_to_keywords(bridge_home, monkeypatch) -> None:
+    workspace = Workspace.open()
+    try:
+        workspace.new_record("runbook", "Certificate expires soon",
+                             body="## Mitigation\n\nRenew the certificate with the issuer and reload the proxy.\n")
+        workspace.new_record("runbook", "Disk almost full", body="## Mitigation\n\nDelete old log files.\n")
+
+        monkeypatch.setattr(workspace, "warm_up", refuse_model)
+        server = BridgeMCPServer(workspace, semantic_wait_seconds=5)
+
+        async def scenario() -> None:
+            search = await server.call("search_records", {"query": "renew certificate"})
+            assert not search.is_error
+            data = search.structured_content
+            assert data["mode"] == "keyword" and "cannot be loaded offline" in data["note"]
+            assert data["hits"][0]["title"] == "Certificate expires soon"
+            context = await server.call("answer_context", {"question": "how do I renew the certificate?",
+                                                           "max_tokens": 100})
+            passages = context.structured_content["passages"]
+            assert passages[0]["citation"] == f"[{data['hits'][0]['key']} § Mitigation]"
+            assert passages[0]["text"].startswith("## Mitigation\n\nRenew the certificate")
+
+        anyio.run(scenario)
+        assert server.context.warmer.state == "failed"
+    finally:
+        workspace.close()
+
+
+def test_an_empty_knowledge_base_gives_empty_answers_not_errors(bridge_home, monkeypatch) -> None:
+    workspace = Workspace.open()
+    try:
+        monkeypatch.setattr(workspace, "warm_up", refuse_model)
+        server = BridgeMCPServer(workspace, preload_model=False)
+
+        async def scenario() -> None:
+            topics = await server.call("list_topics", {})
+            assert not topics.is_error and topics.structured_content == {"topics": [], "total": 0}
+            table = await server.call("bus_factor", {})
+            assert not table.is_error and table.structured_content["topics"] == []
+            search = await server.call("search_records", {"query": "anything"})
+            assert not search.is_error and search.structured_content["hits"] == []
+
+        anyio.run(scenario)
     finally:
         workspace.close()
