@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import anyio
+import mcp_types as types
 import pytest
 
 from bridge.errors import BridgeError, ModelError
@@ -54,6 +55,13 @@ Details
 
 More.
 """
+
+
+def result_text(result: types.CallToolResult) -> str:
+    """Return the text of a tool result's first content block."""
+    block = result.content[0]
+    assert isinstance(block, types.TextContent)
+    return block.text
 
 
 def test_cursor_round_trip_and_binding_to_arguments() -> None:
@@ -136,9 +144,9 @@ def test_tool_calls_in_process_validate_and_never_raise(bridge_home) -> None:
             ok = await server.call("get_record", {"key": record.key, "section": "steps"})
             assert not ok.is_error and ok.structured_content["text"] == "## Steps\n\nRotate it."
             missing = await server.call("get_record", {"key": "RB-4040"})
-            assert missing.is_error and "no record with key 'RB-4040'" in missing.content[0].text
+            assert missing.is_error and "no record with key 'RB-4040'" in result_text(missing)
             unknown = await server.call("update_status", {"key": record.key, "status": "retired"})
-            assert unknown.is_error and "unknown tool" in unknown.content[0].text
+            assert unknown.is_error and "unknown tool" in result_text(unknown)
 
         anyio.run(scenario)
         writer = BridgeMCPServer(workspace, allow_write=True, author="release-bot", preload_model=False)

@@ -23,6 +23,7 @@ import pytest
 from mcp.client.session import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.shared.exceptions import MCPError
+from mcp_types import PaginatedRequestParams, TextContent, TextResourceContents
 
 from bridge.config import Settings
 from bridge.workspace import Workspace
@@ -89,7 +90,9 @@ class McpPeer:
     def call(self, name: str, arguments: dict[str, Any] | None = None) -> tuple[bool, Any]:
         """Call a tool; return (is_error, structured result or the error text)."""
         result = self.run(lambda session: session.call_tool(name, arguments or {}))
-        text = result.content[0].text if result.content else ""
+        block = result.content[0]
+        assert isinstance(block, TextContent)
+        text = block.text
         if result.is_error:
             return True, text
         assert result.structured_content == json.loads(text)
@@ -196,14 +199,14 @@ def test_write_tools_are_refused_on_the_read_server(reader: McpPeer) -> None:
 def test_resources_list_every_record_in_pages_and_read_as_markdown(reader: McpPeer, facade: Workspace) -> None:
     first = reader.run(lambda session: session.list_resources())
     assert first.next_cursor is not None and len(first.resources) == 100
-    from mcp_types import PaginatedRequestParams
-
     second = reader.run(lambda session: session.list_resources(params=PaginatedRequestParams(cursor=first.next_cursor)))
     uris = [str(resource.uri) for resource in first.resources + second.resources]
     assert uris == [f"record://{record.key}" for record in facade.list_records()]
     record = facade.list_records()[5]
     read = reader.run(lambda session: session.read_resource(f"record://{record.key}"))
-    text = read.contents[0].text
+    contents = read.contents[0]
+    assert isinstance(contents, TextResourceContents)
+    text = contents.text
     assert text.startswith("---\n") and f"key: {record.key}\n" in text
     assert record.body.strip()[:200] in text
 
