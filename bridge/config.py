@@ -63,8 +63,8 @@ class KnowledgeSettings(BaseModel):
     """Weight of a recorded review towards knowing a record."""
     knower_threshold: float = 1.0
     """A person knows a record when the weights of their evidence add up to at least this."""
-    coauthors_count: bool = True
-    """Co-authored-by trailers credit the co-authors with the change, as if they had made it too."""
+    coauthors_count: bool = False
+    """Co-authored-by trailers credit the co-authors with the change too; off by default, as in the Truck-Factor paper."""
     named_authors_count: bool = False
     """Authors named in the file (front matter, PEP headers) count as owners; off because editors often commit for them."""
     team_suffixes: list[str] = Field(default_factory=lambda: ["-maintainers", "-team", "-owners", "-managers", "-oncall", "on-call"])

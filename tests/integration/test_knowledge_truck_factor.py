@@ -97,14 +97,14 @@ def test_plain_git_import_bus_factor_is_the_truck_factor(bundle: str, corpus, br
     (bridge_home / "bridge.toml").write_text(
         "[knowledge]\nowners_count = false\nreviewers_count = false\n", encoding="utf-8")
     settings = load_settings()
-    paper_settings = settings.model_copy(deep=True)
-    paper_settings.knowledge.coauthors_count = False  # the paper credits commit authors only
+    coauthor_settings = settings.model_copy(deep=True)
+    coauthor_settings.knowledge.coauthors_count = True
     with Workspace.open(settings) as workspace:
         report = workspace.import_paths([repo])
         assert report.imported > 10, report.failed
         records = workspace.list_records()
         files = sorted(record.source_path for record in records)
-        default_map = workspace.knowledge_map(as_of=date(2100, 1, 1))
+        paper_map = workspace.knowledge_map(as_of=date(2100, 1, 1))
 
         def handle_of(emails: set[str]) -> str:
             return workspace.find_person(min(emails)).handle
@@ -122,13 +122,14 @@ def test_plain_git_import_bus_factor_is_the_truck_factor(bundle: str, corpus, br
             if [revision.commit for revision in workspace.history(record.key) if revision.source == "git"]
             == [commit for commit, _, _ in file_commits_oldest_first(repo, record.source_path)]
         ]
-    with Workspace.open(paper_settings) as workspace:
-        paper_map = workspace.knowledge_map(as_of=date(2100, 1, 1))
-    # Commit authors only: every record's knowers are the paper's authors, and the figure is the Truck Factor.
+    with Workspace.open(coauthor_settings) as workspace:
+        coauthor_map = workspace.knowledge_map(as_of=date(2100, 1, 1))
+    # Default settings credit commit authors only, like the paper: knowers match record by record, and the
+    # whole-KB figure is the Truck Factor.
     assert len(same_history) >= 0.9 * len(records)
     knowers = {detail.key: sorted(detail.knowers) for detail in paper_map.record_details}
     assert {key: knowers[key] for key in same_history} == {key: expected_knowers[key] for key in same_history}
     assert (paper_map.overall.records, paper_map.overall.bus_factor) == (len(files), expected)
     assert paper_map.overall.removed == removed_names
-    # With co-authors credited (the default) the whole-KB figure is still the Truck Factor on these corpora.
-    assert default_map.overall.bus_factor == expected
+    # Crediting co-authors (opt-in) changes some records' knowers but not these two corpora's figure.
+    assert coauthor_map.overall.bus_factor == expected
