@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import difflib
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from bridge.domain import KEY_PATTERN
-from bridge.errors import BridgeError, RecordNotFound
+from bridge.errors import RecordNotFound
 from bridge.knowledge_types import FLAG_LABELS
 from bridge.mcp.arguments import BusFactorArguments, OnboardingPathArguments, WhoKnowsArguments
+from bridge.mcp.lookup import UnknownTopic, load_record, resolve_topic
 from bridge.mcp.paging import paginate
-from bridge.mcp.record_tools import load_record
 
 if TYPE_CHECKING:
     from bridge.knowledge_types import KnowledgeMap, TopicKnowledge
@@ -19,23 +18,6 @@ if TYPE_CHECKING:
 
 LISTED_RECORD_KEYS = 20
 """Record keys listed per flag or record list before the rest are only counted."""
-
-
-class UnknownTopic(BridgeError):
-    """No topic has the given name."""
-
-
-def resolve_topic(context: ToolContext, name: str) -> str:
-    """Return the stored spelling of topic name (exact, else case-insensitive); raises UnknownTopic with near names."""
-    names = [topic for topic, _count in context.workspace.topics()]
-    if name in names:
-        return name
-    folded = {topic.casefold(): topic for topic in names}
-    if name.casefold() in folded:
-        return folded[name.casefold()]
-    near = difflib.get_close_matches(name.casefold(), list(folded), n=5, cutoff=0.6)
-    hint = f"; did you mean {', '.join(repr(folded[item]) for item in near)}?" if near else "; call list_topics"
-    raise UnknownTopic(f"no topic named '{name}'{hint}")
 
 
 def _keys(keys: list[str]) -> dict[str, Any]:

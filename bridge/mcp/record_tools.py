@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bridge.errors import RecordNotFound
 from bridge.mcp.arguments import (
     AnswerContextArguments,
     CreateRecordArguments,
@@ -14,12 +13,12 @@ from bridge.mcp.arguments import (
     SearchRecordsArguments,
     UpdateStatusArguments,
 )
+from bridge.mcp.lookup import load_record, resolve_topic, successors
 from bridge.mcp.paging import CursorError, decode_cursor, encode_cursor, paginate
 from bridge.mcp.sections import SectionNotFound, find_sections, select_section
 from bridge.mcp.views import cut_text, front_matter, hit_view, record_uri
 
 if TYPE_CHECKING:
-    from bridge.domain import Record
     from bridge.mcp.context import ToolContext
     from bridge.search_types import Passage
 
@@ -29,23 +28,6 @@ MAX_SECTION_NAMES = 60
 """Section names listed by get_record."""
 CHARS_PER_TOKEN = 4
 """Rough characters per token, for the keyword-only answer context."""
-
-
-def load_record(context: ToolContext, key: str) -> Record:
-    """Return the record with key, or raise RecordNotFound with a hint an agent can act on."""
-    try:
-        return context.workspace.get_record(key)
-    except RecordNotFound:
-        raise RecordNotFound(f"no record with key '{key}': use search_records to find record keys") from None
-
-
-def successors(context: ToolContext, record: Record) -> list[str]:
-    """Return the keys of records that supersede record, from its own field and from other records' links."""
-    keys = list(record.superseded_by)
-    for link in context.workspace.links(record.key):
-        if link.kind == "supersedes" and link.target_key == record.key and link.source_key not in keys:
-            keys.append(link.source_key)
-    return keys
 
 
 def _semantic_mode(context: ToolContext) -> tuple[str, str | None]:
@@ -63,10 +45,11 @@ def search_records(context: ToolContext, arguments: SearchRecordsArguments) -> d
     offset = decode_cursor("search_records", query_arguments, arguments.cursor)
     if offset >= MAX_SEARCH_DEPTH:
         raise CursorError(f"search_records pages only through the top {MAX_SEARCH_DEPTH} hits; narrow the query")
+    topic = resolve_topic(context, arguments.topic) if arguments.topic else None
     mode, note = _semantic_mode(context)
     wanted = offset + arguments.k
     hits = context.workspace.search(
-        arguments.query, k=wanted + 1, kind=arguments.kind, status=arguments.status, topic=arguments.topic,
+        arguments.query, k=wanted + 1, kind=arguments.kind, status=arguments.status, topic=topic,
         mode=mode,  # type: ignore[arg-type]
     )
     result: dict[str, Any] = {"query": arguments.query, "mode": mode, "hits": [hit_view(hit) for hit in hits[offset:wanted]]}

@@ -518,3 +518,8 @@ def test_http_transport_serves_the_same_tools_on_loopback(imported_home: Path, f
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_search_records_with_an_unknown_topic_names_the_near_ones(reader: McpPeer) -> None:
+    is_error, message = reader.call("search_records", {"query": "alert", "topic": "alertmanagr"})
+    assert is_error and "no topic named 'alertmanagr'; did you mean 'alertmanager'?" in message
