@@ -523,3 +523,17 @@ def test_http_transport_serves_the_same_tools_on_loopback(imported_home: Path, f
 def test_search_records_with_an_unknown_topic_names_the_near_ones(reader: McpPeer) -> None:
     is_error, message = reader.call("search_records", {"query": "alert", "topic": "alertmanagr"})
     assert is_error and "no topic named 'alertmanagr'; did you mean 'alertmanager'?" in message
+
+
+def test_bridge_toml_can_allow_writes_and_stdin_closing_ends_the_server(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "bridge.toml").write_text("mcp_allow_write = true\n", encoding="utf-8")
+    finished = subprocess.run([str(BRIDGE), "mcp"], input="", env=bridge_env(home), capture_output=True, text=True,
+                              timeout=60)
+    assert finished.returncode == 0, finished.stderr
+    assert "on stdio (read and write as test-user" in finished.stderr
+    assert finished.stdout == ""
+    read_only = subprocess.run([str(BRIDGE), "mcp"], input="", env=bridge_env(tmp_path / "other"),
+                               capture_output=True, text=True, timeout=60)
+    assert "(read-only, 0 records)" in read_only.stderr
