@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
@@ -58,14 +59,14 @@ _KEY_IN_LINK = re.compile(r"(?i)\b([a-z]{2,5}-\d{1,6})\b")
 class BridgeApp(WorkersMixin, App[None]):
     """Search, read, write and review runbooks and decision records from the terminal."""
 
-    CSS_PATH = "bridge.tcss"
+    CSS_PATH = Path(__file__).with_name("bridge.tcss")
     TITLE = "bridge"
     COMMANDS: ClassVar = App.COMMANDS | {BridgeCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="app-quit", priority=True,
                 tooltip="Quit bridge (asks first when an edit is unsaved)."),
         Binding("f1", "help", "Help", id="app-help", tooltip="List every key binding."),
-        Binding("ctrl+n", "new_record", "New record", id="app-new", show=False,
+        Binding("ctrl+n", "new_record", "New record", id="app-new",
                 tooltip="Start a new record from a template, from any screen."),
         Binding("ctrl+g", "go_home", "Home", id="app-home", show=False, tooltip="Go back to the search screen."),
     ]
@@ -172,8 +173,10 @@ class BridgeApp(WorkersMixin, App[None]):
         """Show background progress in every status line."""
         for line in self._status_lines():
             line.set_progress(message.done, message.total)
-        if message.task == "warm-up" and message.total:
-            self.set_index_summary(f"keyword search · semantic index loading {message.done * 100 // message.total}%")
+        if message.task == "warm-up":
+            step = message.what or "loading"
+            percent = f" {message.done * 100 // message.total}%" if message.total > 1 else ""
+            self.set_index_summary(f"keyword search · semantic index loading: {step}{percent}")
 
     @on(TaskFailed)
     def _task_failed(self, message: TaskFailed) -> None:

@@ -102,7 +102,7 @@ async def test_help_lists_every_binding_with_configured_keys(kb_settings: Settin
         table = help_screen.query_one("#help-bindings", DataTable)
         rows = [table.get_row_at(index) for index in range(table.row_count)]
         assert len(rows) == len(binding_rows())
-        assert ["search", "ctrl+o", "New"] == list(rows[[row[4] for row in rows].index("search-new")][:3])
+        assert ["search", "ctrl+o", "New"] == list(rows[[row[3] for row in rows].index("search-new")][:3])
         commands = help_screen.query_one("#help-commands", DataTable)
         names = [commands.get_row_at(index)[0] for index in range(commands.row_count)]
         assert "index: reindex" in names and "record: new decision (MADR)" in names

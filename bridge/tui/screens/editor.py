@@ -125,9 +125,10 @@ class EditorScreen(Screen[Record | None]):
                     yield Label(label, classes="field-label")
                     if name == "status":
                         options = [(status, status) for status in status_options(self.record.kind, values.status)]
-                        yield Select(options, value=values.status, allow_blank=False, id="field-status")
+                        yield Select(options, value=values.status, allow_blank=False, id="field-status",
+                                     compact=True)
                     else:
-                        yield Input(getattr(values, name), id=f"field-{name}")
+                        yield Input(getattr(values, name), id=f"field-{name}", compact=True)
                     yield Label("", id=f"error-{name}", classes="field-error")
             with Vertical(id="editor-main"):
                 yield body_editor(values.body)

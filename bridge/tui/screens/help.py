@@ -46,9 +46,9 @@ class HelpScreen(Screen[None]):
 
         self.sub_title = "Help"
         bindings = self.query_one("#help-bindings", DataTable)
-        bindings.add_columns("where", "keys", "does", "details", "id")
+        bindings.add_columns("where", "keys", "does", "id", "details")
         for row in binding_rows(self.keymap):
-            bindings.add_row(row.area, row.keys, row.description, row.tooltip, row.binding_id)
+            bindings.add_row(row.area, row.keys, row.description, row.binding_id, row.tooltip)
         commands = self.query_one("#help-commands", DataTable)
         commands.add_columns("command", "does")
         for name, help_text in self.palette_commands:

@@ -13,14 +13,13 @@ class StatusLine(Horizontal):
     DEFAULT_CSS = """
     StatusLine {
         height: 1;
-        dock: bottom;
         background: $panel;
         color: $text-muted;
         padding: 0 1;
     }
     StatusLine #status-results { width: 1fr; }
     StatusLine #status-index { width: auto; padding-left: 2; }
-    StatusLine ProgressBar { width: 36; display: none; }
+    StatusLine ProgressBar { width: 44; display: none; }
     StatusLine.-busy ProgressBar { display: block; }
     """
 
