@@ -26,9 +26,14 @@ def load_record(context: ToolContext, key: str) -> Record:
 
 def successors(context: ToolContext, record: Record) -> list[str]:
     """Return the keys of records that supersede record, from its own field and from other records' links."""
-    keys = list(record.superseded_by)
-    for link in context.workspace.links(record.key):
-        if link.kind == "supersedes" and link.target_key == record.key and link.source_key not in keys:
+    return successors_of_key(context, record.key, record.superseded_by)
+
+
+def successors_of_key(context: ToolContext, key: str, known: list[str]) -> list[str]:
+    """Return known successor keys of the record with key plus those only other records' links name."""
+    keys = list(known)
+    for link in context.workspace.links(key):
+        if link.kind == "supersedes" and link.target_key == key and link.source_key not in keys:
             keys.append(link.source_key)
     return keys
 

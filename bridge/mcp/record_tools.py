@@ -13,14 +13,14 @@ from bridge.mcp.arguments import (
     SearchRecordsArguments,
     UpdateStatusArguments,
 )
-from bridge.mcp.lookup import load_record, resolve_topic, successors
+from bridge.mcp.lookup import load_record, resolve_topic, successors, successors_of_key
 from bridge.mcp.paging import CursorError, decode_cursor, encode_cursor, paginate
 from bridge.mcp.sections import SectionNotFound, find_sections, select_section
 from bridge.mcp.views import cut_text, front_matter, hit_view, record_uri
 
 if TYPE_CHECKING:
     from bridge.mcp.context import ToolContext
-    from bridge.search_types import Passage
+    from bridge.search_types import Passage, SearchMode
 
 MAX_SEARCH_DEPTH = 100
 """How deep into a ranking search_records pages; past that, narrow the query instead."""
@@ -30,7 +30,7 @@ CHARS_PER_TOKEN = 4
 """Rough characters per token, for the keyword-only answer context."""
 
 
-def _semantic_mode(context: ToolContext) -> tuple[str, str | None]:
+def _semantic_mode(context: ToolContext) -> tuple[SearchMode, str | None]:
     """Return the search mode to use now and, when it is keyword only, a note saying why."""
     if context.warmer.wait_ready(context.semantic_wait_seconds):
         return "hybrid", None
@@ -50,9 +50,12 @@ def search_records(context: ToolContext, arguments: SearchRecordsArguments) -> d
     wanted = offset + arguments.k
     hits = context.workspace.search(
         arguments.query, k=wanted + 1, kind=arguments.kind, status=arguments.status, topic=topic,
-        mode=mode,  # type: ignore[arg-type]
+        mode=mode,
     )
-    result: dict[str, Any] = {"query": arguments.query, "mode": mode, "hits": [hit_view(hit) for hit in hits[offset:wanted]]}
+    page = hits[offset:wanted]
+    for hit in page:
+        hit.superseded_by = successors_of_key(context, hit.key, hit.superseded_by)
+    result: dict[str, Any] = {"query": arguments.query, "mode": mode, "hits": [hit_view(hit) for hit in page]}
     if len(hits) > wanted and wanted < MAX_SEARCH_DEPTH:
         result["next_cursor"] = encode_cursor("search_records", query_arguments, wanted)
     if note:

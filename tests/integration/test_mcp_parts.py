@@ -211,3 +211,26 @@ def test_an_empty_knowledge_base_gives_empty_answers_not_errors(bridge_home, mon
         anyio.run(scenario)
     finally:
         workspace.close()
+
+
+def test_search_hits_and_records_name_successors_from_supersedes_links(bridge_home, monkeypatch) -> None:
+    workspace = Workspace.open()
+    try:
+        old = workspace.new_record("decision", "Page on every alert", status="accepted",
+                                   body="## Decision\n\nPage the on-call engineer for every alert.\n")
+        new = workspace.new_record("decision", "Page only on symptoms", status="accepted", supersedes=[old.key],
+                                   body="## Decision\n\nPage only for user-visible symptoms.\n")
+        monkeypatch.setattr(workspace, "warm_up", refuse_model)
+        server = BridgeMCPServer(workspace)
+
+        async def scenario() -> None:
+            search = await server.call("search_records", {"query": "page every alert"})
+            hits = {hit["key"]: hit for hit in search.structured_content["hits"]}
+            assert hits[old.key]["superseded_by"] == [new.key]
+            assert hits[new.key]["superseded_by"] == []
+            record = await server.call("get_record", {"key": old.key})
+            assert new.key in record.structured_content["warning"]
+
+        anyio.run(scenario)
+    finally:
+        workspace.close()
