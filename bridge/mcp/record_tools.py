@@ -127,8 +127,9 @@ def _keyword_passages(context: ToolContext, question: str, max_tokens: int) -> l
         citation = f"[{hit.key} § {hit.section}]" if hit.section else f"[{hit.key}]"
         view: dict[str, Any] = {"citation": citation, "key": hit.key, "title": hit.title, "section": hit.section,
                 "status": hit.status, "text": text}
-        if hit.superseded_by:
-            view["superseded_by"] = list(hit.superseded_by)
+        superseded_by = successors_of_key(context, hit.key, hit.superseded_by)
+        if superseded_by:
+            view["superseded_by"] = superseded_by
         passages.append(view)
     return passages
 
@@ -137,10 +138,13 @@ def answer_context(context: ToolContext, arguments: AnswerContextArguments) -> d
     """Return cited passages for a question within the token budget."""
     mode, note = _semantic_mode(context)
     if mode == "hybrid":
-        passages = [
-            _passage_view(passage)
-            for passage in context.workspace.answer_context(arguments.question, max_tokens=arguments.max_tokens)
-        ]
+        found = context.workspace.answer_context(arguments.question, max_tokens=arguments.max_tokens)
+        successors_by_key = {
+            passage.key: successors_of_key(context, passage.key, passage.superseded_by) for passage in found
+        }
+        for passage in found:
+            passage.superseded_by = successors_by_key[passage.key]
+        passages = [_passage_view(passage) for passage in found]
     else:
         passages = _keyword_passages(context, arguments.question, arguments.max_tokens)
     result: dict[str, Any] = {
