@@ -187,7 +187,7 @@ class SearchMixin:
     def _dense_search(self, query: str, limit: int, filters: chunk_store.RecordFilters) -> list[ChunkHit]:
         """Return chunk hits by vector similarity, embedding pending chunks first."""
         dense = self.dense
-        dense.embed_pending()
+        dense.ensure_embedded()
         index = dense.ensure_index()
         if len(index) == 0:
             return []

@@ -36,6 +36,8 @@ class DenseState:
         self._index: VectorIndex | None = None
         self._index_generation: int | None = None
         self._dirty = False
+        self._complete_generation: int | None = None
+        """Store generation at which every chunk was known to have a vector for the model."""
         self._lock = threading.RLock()
 
     # -- model -----------------------------------------------------------------------------------------------
@@ -68,14 +70,24 @@ class DenseState:
 
     # -- embedding pending chunks ----------------------------------------------------------------------------
 
+    def ensure_embedded(self) -> None:
+        """Embed pending chunks unless nothing changed since every chunk was last known embedded (one tiny query)."""
+        if self._complete_generation is not None and self._complete_generation == chunk_store.generation(self.engine):
+            return
+        self.embed_pending()
+
     def embed_pending(self, progress: ProgressCallback | None = None) -> tuple[int, int]:
         """Embed every chunk without a vector for the current model; return (embedded, reused)."""
         with self._lock:
-            copied, before, after = chunk_store.copy_identical_vectors(self.engine, self.model_id)
             pending = chunk_store.pending_chunks(self.engine, self.model_id)
-            if copied:
-                self._after_store(before, after, None)
+            copied = 0
+            if pending:
+                copied, before, after = chunk_store.copy_identical_vectors(self.engine, self.model_id)
+                if copied:
+                    self._after_store(before, after, None)
+                    pending = chunk_store.pending_chunks(self.engine, self.model_id)
             if not pending:
+                self._complete_generation = chunk_store.generation(self.engine)
                 return 0, copied
             embedder = self.embedder
             total = len(pending)
@@ -91,6 +103,9 @@ class DenseState:
                 done += len(batch)
                 if progress is not None:
                     progress(done, total, "embedding")
+            current = chunk_store.generation(self.engine)
+            if current == after or not chunk_store.pending_chunks(self.engine, self.model_id):
+                self._complete_generation = current
             return total, copied
 
     def _after_store(self, before: int, after: int, added: tuple[list[int], np.ndarray] | None) -> None:
