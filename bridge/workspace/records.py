@@ -140,8 +140,36 @@ class RecordsMixin:
         saved, record_id = record_ops.save_record(
             self.engine, record, expected_version=expected_version, author=author_handle, message=message
         )
-        self.on_records_changed([record_id])
+        changed_ids = [record_id, *self._mark_superseded(saved, author_handle)]
+        self.on_records_changed(changed_ids)
         return saved
+
+    def _mark_superseded(self, successor: Record, author_handle: str) -> list[int]:
+        """Point every record successor supersedes back at it and mark it superseded (as adr-tools does)."""
+        from bridge.errors import ConflictError, RecordNotFound
+        from bridge.store import records as record_ops
+
+        changed_ids: list[int] = []
+        for key in successor.supersedes:
+            try:
+                old = record_ops.get_record(self.engine, key)
+            except RecordNotFound:
+                continue
+            if successor.key in old.superseded_by and old.status == "superseded":
+                continue
+            if successor.key not in old.superseded_by:
+                old.superseded_by.append(successor.key)
+            if old.kind == "decision":
+                old.status = old.status_text = "superseded"
+            try:
+                _, old_id = record_ops.save_record(
+                    self.engine, old, expected_version=old.version, author=author_handle,
+                    message=f"superseded by {successor.key}",
+                )
+            except ConflictError:
+                continue
+            changed_ids.append(old_id)
+        return changed_ids
 
     def restore_revision(self, key: str, number: int, *, expected_version: int, author: str | None = None) -> Record:
         """Make an old revision's text current again, as a new revision."""

@@ -103,9 +103,9 @@ def test_filters_by_kind_status_topic_owner(workspace: Workspace) -> None:
 def test_supersedes_link_is_visible_from_both_records(workspace: Workspace) -> None:
     old = make(workspace, "Files only")
     new = make(workspace, "SQLite", supersedes=[old.key])
-    assert [(link.source_key, link.kind, link.target_key) for link in workspace.links(old.key)] == [
-        (new.key, "supersedes", old.key)
-    ]
+    assert {(link.source_key, link.kind, link.target_key) for link in workspace.links(old.key)} == {
+        (new.key, "supersedes", old.key), (old.key, "superseded_by", new.key)
+    }
     assert workspace.links(new.key)[0].target_key == old.key
 
 
@@ -147,3 +147,15 @@ def test_a_database_from_a_newer_bridge_is_refused(workspace: Workspace) -> None
         conn.execute(text("UPDATE bridge_meta SET value = :v WHERE key = 'schema_version'"), {"v": SCHEMA_VERSION + 1})
     with pytest.raises(ConfigError, match="newer than this bridge"):
         migrate(workspace.engine)
+
+
+def test_a_new_decision_that_supersedes_marks_the_old_one(workspace: Workspace) -> None:
+    old = make(workspace, "Files only")
+    new = make(workspace, "SQLite", supersedes=[old.key])
+    refreshed = workspace.get_record(old.key)
+    assert refreshed.status == "superseded"
+    assert refreshed.superseded_by == [new.key]
+    assert workspace.history(old.key)[-1].message == f"superseded by {new.key}"
+    again = workspace.get_record(new.key)
+    workspace.save_record(again, expected_version=again.version)
+    assert len(workspace.history(old.key)) == 2, "saving the successor again changes nothing on the old record"
