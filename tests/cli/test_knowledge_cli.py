@@ -97,7 +97,7 @@ def test_report_fail_under_exit_code_and_since(kb: None, tmp_path: Path) -> None
 
 def test_onboard_gives_reading_path_and_who_to_ask(kb: None) -> None:
     data = json.loads(invoke("onboard", "etcd", "--json").stdout)
-    assert [item["title"] for item in data["decisions"]] == ["Use etcd v2", "Use etcd v3"]
+    assert [item["title"] for item in data["decisions"]] == ["Use etcd v3"], "a superseded decision is not current"
     assert [item["title"] for item in data["runbooks"]] == ["etcd down", "etcd slow", "etcd quota"]
     assert data["superseded"][0]["old_title"] == "Use etcd v2" and data["superseded"][0]["new_title"] == "Use etcd v3"
     assert data["ask"][0]["person"] == "Alice Smith"
