@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 RRF_K = 60
 """Reciprocal-rank-fusion constant (Cormack et al., 2009): damps the weight of the very first ranks."""
+KEYWORD_WEIGHT = 0.5
+"""Share of the keyword list in relative score fusion (the dense list gets the rest); see ADR-0101."""
 INACTIVE_FACTOR = 0.5
 """Superseded, deprecated, retired and rejected records keep this share of their fused score."""
 
@@ -71,6 +73,52 @@ def reciprocal_rank_fusion(
     for entry in fused.values():
         entry.chunk_id = best_chunks.get(entry.record_id, entry.chunk_id)
     return sorted(fused.values(), key=lambda entry: (-entry.score, entry.record_id))
+
+
+def relative_score_fusion(
+    keyword_hits: Sequence[ChunkHit], dense_hits: Sequence[ChunkHit], *, keyword_weight: float = KEYWORD_WEIGHT
+) -> list[RankedRecord]:
+    """Fuse two chunk rankings at record level by their min-max normalised scores, weighted and summed.
+
+    Unlike RRF it keeps how far apart the candidates are: a record far ahead in one list stays ahead. A record
+    missing from a list scores 0 there. The record is shown with the chunk whose own fused score is highest.
+    """
+    keyword_records = group_by_record(keyword_hits)
+    dense_records = group_by_record(dense_hits)
+    fused: dict[int, RankedRecord] = {}
+    for weight, records, field_name in (
+        (keyword_weight, keyword_records, "keyword_rank"),
+        (1.0 - keyword_weight, dense_records, "dense_rank"),
+    ):
+        normalised = _min_max([hit.score for hit in records])
+        for rank, (hit, score) in enumerate(zip(records, normalised, strict=True), start=1):
+            entry = fused.setdefault(hit.record_id, RankedRecord(hit.record_id, 0.0, hit.chunk_id))
+            entry.score += weight * score
+            setattr(entry, field_name, rank)
+    chunk_scores: dict[int, float] = {}
+    record_of: dict[int, int] = {}
+    for weight, hits in ((keyword_weight, keyword_hits), (1.0 - keyword_weight, dense_hits)):
+        for hit, score in zip(hits, _min_max([hit.score for hit in hits]), strict=True):
+            chunk_scores[hit.chunk_id] = chunk_scores.get(hit.chunk_id, 0.0) + weight * score
+            record_of[hit.chunk_id] = hit.record_id
+    best: dict[int, tuple[float, int]] = {}
+    for chunk_id, score in chunk_scores.items():
+        record_id = record_of[chunk_id]
+        if record_id not in best or score > best[record_id][0]:
+            best[record_id] = (score, chunk_id)
+    for entry in fused.values():
+        entry.chunk_id = best[entry.record_id][1]
+    return sorted(fused.values(), key=lambda entry: (-entry.score, entry.record_id))
+
+
+def _min_max(scores: Sequence[float]) -> list[float]:
+    """Return scores scaled to [0, 1] (all 1.0 when they are equal)."""
+    if not scores:
+        return []
+    high, low = max(scores), min(scores)
+    if high == low:
+        return [1.0] * len(scores)
+    return [(score - low) / (high - low) for score in scores]
 
 
 def _best_chunk_per_record(keyword_hits: Sequence[ChunkHit], dense_hits: Sequence[ChunkHit], k: int) -> dict[int, int]:

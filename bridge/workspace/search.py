@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from bridge.domain import INACTIVE_STATUSES, Chunk, SearchHit
 from bridge.errors import BridgeError
-from bridge.index.fusion import ChunkHit, RankedRecord, demote_inactive, reciprocal_rank_fusion, single_list
+from bridge.index.fusion import ChunkHit, RankedRecord, demote_inactive, relative_score_fusion, single_list
 from bridge.search_types import (
     SEARCH_MODES,
     Answer,
@@ -181,7 +181,7 @@ class SearchMixin:
         elif mode == "semantic":
             ranked = single_list(dense_hits, keyword=False)
         else:
-            ranked = reciprocal_rank_fusion(keyword_hits, dense_hits)
+            ranked = relative_score_fusion(keyword_hits, dense_hits)
         return self._status_aware(ranked)
 
     def _dense_search(self, query: str, limit: int, filters: chunk_store.RecordFilters) -> list[ChunkHit]:

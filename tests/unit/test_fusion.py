@@ -68,3 +68,34 @@ def test_a_superseded_record_never_ranks_above_its_successor() -> None:
 def test_successor_rule_ignores_successors_not_in_the_list() -> None:
     ranked = [RankedRecord(1, 10.0, 10), RankedRecord(3, 1.0, 30)]
     assert [entry.record_id for entry in demote_inactive(ranked, {1}, {1: [99]})] == [1, 3]
+
+
+def test_relative_score_fusion_weighs_normalised_scores() -> None:
+    from bridge.index.fusion import relative_score_fusion
+
+    keyword = [ChunkHit(10, 1, 30.0), ChunkHit(20, 2, 20.0), ChunkHit(30, 3, 10.0)]
+    dense = [ChunkHit(21, 2, 0.9), ChunkHit(31, 3, 0.5), ChunkHit(11, 1, 0.1)]
+    fused = relative_score_fusion(keyword, dense, keyword_weight=0.5)
+    by_record = {entry.record_id: entry.score for entry in fused}
+    assert by_record[1] == pytest.approx(0.5 * 1.0 + 0.5 * 0.0)
+    assert by_record[2] == pytest.approx(0.5 * 0.5 + 0.5 * 1.0)
+    assert by_record[3] == pytest.approx(0.5 * 0.0 + 0.5 * 0.5)
+    assert [entry.record_id for entry in fused] == [2, 1, 3]
+    assert relative_score_fusion(keyword, dense, keyword_weight=0.9)[0].record_id == 1
+
+
+def test_relative_score_fusion_handles_one_empty_list_and_ties() -> None:
+    from bridge.index.fusion import relative_score_fusion
+
+    only_dense = relative_score_fusion([], [ChunkHit(1, 1, 0.5), ChunkHit(2, 2, 0.5)])
+    assert {entry.record_id for entry in only_dense} == {1, 2}
+    assert all(entry.score == pytest.approx(0.5) for entry in only_dense)
+    assert relative_score_fusion([], []) == []
+
+
+def test_relative_score_fusion_shows_the_best_fused_chunk() -> None:
+    from bridge.index.fusion import relative_score_fusion
+
+    keyword = [ChunkHit(10, 1, 9.0), ChunkHit(12, 1, 8.5), ChunkHit(20, 2, 1.0)]
+    dense = [ChunkHit(12, 1, 0.9), ChunkHit(10, 1, 0.2), ChunkHit(20, 2, 0.1)]
+    assert relative_score_fusion(keyword, dense)[0].chunk_id == 12
