@@ -53,6 +53,9 @@ if TYPE_CHECKING:
 LIGHT_THEME = "textual-light"
 """The theme "view: toggle theme" switches to from a dark one."""
 
+WARM_UP_FALLBACK_SECONDS = 2.0
+"""Start the warm-up after this long even if no search results were painted yet."""
+
 _KEY_IN_LINK = re.compile(r"(?i)\b([a-z]{2,5}-\d{1,6})\b")
 
 
@@ -92,6 +95,8 @@ class BridgeApp(WorkersMixin, App[None]):
         """Template names by kind."""
         self.knowledge_available = False
         """Whether the workspace offers the bus-factor view model."""
+        self.warm_up_started = False
+        """Whether the model warm-up worker was started."""
 
     def on_mount(self) -> None:
         self.theme = self.settings.theme
@@ -127,10 +132,19 @@ class BridgeApp(WorkersMixin, App[None]):
                 screen.run_search()
         self.load_catalog()
         self.check_drafts()
-        if self.warm_up_enabled:
-            self.warm_up()
-        else:
+        if not self.warm_up_enabled:
             self.load_index_status()
+        else:
+            self.set_timer(WARM_UP_FALLBACK_SECONDS, self.start_warm_up)
+
+    def start_warm_up(self) -> None:
+        """Start loading the model once (the search screen calls this after its first results are painted).
+
+        Importing torch holds the GIL for seconds, so it starts only after the first results are on screen.
+        """
+        if self.warm_up_enabled and not self.warm_up_started and self.workspace is not None:
+            self.warm_up_started = True
+            self.warm_up()
 
     @on(WorkspaceFailed)
     def _workspace_failed(self, message: WorkspaceFailed) -> None:

@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-PREVIEW_CHAR_LIMIT = 12_000
+PREVIEW_CHAR_LIMIT = 5_000
 """Bodies longer than this are previewed from the matching section on."""
 
 SECTION_SEPARATOR = " › "
 """How a hit's heading path is joined (see ``bridge.domain.Chunk.section``)."""
 
+_FENCE = re.compile(r"^ {0,3}(?P<marker>`{3,}|~{3,})(?P<info>.*)$")
 _HEADING = re.compile(r"^(#{1,6})\s+(?P<title>.+?)\s*#*\s*$")
 
 
@@ -31,12 +32,34 @@ class Preview:
 
 
 def display_markdown(body: str, body_format: str) -> str:
-    """Return the body as Markdown for the Markdown widget (reST bodies converted for display)."""
+    """Return the body as Markdown for the Markdown widget (reST converted, bare code fences marked as text).
+
+    A fence without a language makes the widget guess one with pygments, which costs tens of milliseconds per
+    block on the UI thread; naming it ``text`` skips the guess.
+    """
     if body_format == "rst":
         from bridge.tui.rst_view import rst_as_markdown
 
-        return rst_as_markdown(body)
-    return body
+        body = rst_as_markdown(body)
+    return label_bare_fences(body)
+
+
+def label_bare_fences(markdown: str) -> str:
+    """Return markdown with every opening code fence that names no language marked ``text``."""
+    lines = markdown.split("\n")
+    fence: str | None = None
+    for index, line in enumerate(lines):
+        match = _FENCE.match(line)
+        if not match:
+            continue
+        marker = match.group("marker")
+        if fence is None:
+            fence = marker
+            if not match.group("info").strip():
+                lines[index] = line.rstrip() + "text"
+        elif marker[0] == fence[0] and len(marker) >= len(fence) and not match.group("info").strip():
+            fence = None
+    return "\n".join(lines)
 
 
 def section_heading(section: str) -> str | None:

@@ -187,3 +187,10 @@ def test_rst_literal_blocks_are_fenced() -> None:
     assert lines[:6] == ["Example:", "", "```", "x = 1", "y = 2", "```"]
     assert "```python" in lines and "print(x)" in lines
     assert "After." in lines
+
+
+def test_bare_code_fences_are_labelled_but_closing_fences_are_not() -> None:
+    from bridge.tui.preview import label_bare_fences
+
+    text = "```\ncode\n```\n\n~~~python\nx\n~~~\n\n````\n```\ninner\n````\n"
+    assert label_bare_fences(text) == "```text\ncode\n```\n\n~~~python\nx\n~~~\n\n````text\n```\ninner\n````\n"

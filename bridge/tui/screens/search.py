@@ -35,7 +35,7 @@ RESULT_LIMIT = 30
 HYBRID_DEBOUNCE_SECONDS = 0.06
 """Pause before a hybrid search so a burst of keystrokes embeds only the last query; keyword search has none."""
 
-PREVIEW_DEBOUNCE_SECONDS = 0.05
+PREVIEW_DEBOUNCE_SECONDS = 0.15
 """Pause before loading a preview so holding an arrow key renders only where the cursor stops."""
 
 
@@ -85,6 +85,7 @@ class SearchScreen(Screen[None]):
         """The highlighted record was loaded for the preview pane."""
 
         record: Record
+        section: str
         preview: Preview
 
     def __init__(self) -> None:
@@ -99,6 +100,8 @@ class SearchScreen(Screen[None]):
         """Input-changed-to-results-painted times (ms), for the benchmark."""
         self.preview_key: str | None = None
         """Key of the record in the preview pane."""
+        self.preview_section = ""
+        """Section the preview pane was scrolled to."""
 
     @property
     def bridge_app(self) -> BridgeApp:
@@ -169,7 +172,12 @@ class SearchScreen(Screen[None]):
         self.latencies_ms.append(message.elapsed_ms)
         self.query_one(HitList).show_hits(message.hits, message.parsed.text)
         started = time.perf_counter() - message.elapsed_ms / 1000
-        self.call_after_refresh(lambda: self.painted_latencies_ms.append((time.perf_counter() - started) * 1000))
+
+        def painted() -> None:
+            self.painted_latencies_ms.append((time.perf_counter() - started) * 1000)
+            self.bridge_app.start_warm_up()
+
+        self.call_after_refresh(painted)
         if not message.hits:
             self._clear_preview()
         summary = plural(len(message.hits), "record" if message.mode == "list" else "result")
@@ -190,7 +198,9 @@ class SearchScreen(Screen[None]):
 
     @on(HitList.HitHighlighted)
     def _hit_highlighted(self, message: HitList.HitHighlighted) -> None:
-        """Load the highlighted record into the preview."""
+        """Load the highlighted record into the preview, unless it already shows that record at that section."""
+        if (message.hit.key, message.hit.section) == (self.preview_key, self.preview_section):
+            return
         self._load_preview(message.hit.key, message.hit.section)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="preview", description="Loading preview")
@@ -207,7 +217,7 @@ class SearchScreen(Screen[None]):
             return
         if not worker.is_cancelled:
             preview = build_preview(display_markdown(record.body, record.body_format), section)
-            self.post_message(self.PreviewReady(record, preview))
+            self.post_message(self.PreviewReady(record, section, preview))
 
     @on(PreviewReady)
     async def _show_preview(self, message: PreviewReady) -> None:
@@ -216,6 +226,7 @@ class SearchScreen(Screen[None]):
         if highlighted is not None and highlighted.key != message.record.key:
             return
         self.preview_key = message.record.key
+        self.preview_section = message.section
         self.query_one("#preview-header", RecordHeader).show_record(message.record)
         markdown = self.query_one("#preview", Markdown)
         await markdown.update(message.preview.markdown)
@@ -236,6 +247,7 @@ class SearchScreen(Screen[None]):
     def _clear_preview(self) -> None:
         """Empty the preview pane."""
         self.preview_key = None
+        self.preview_section = ""
         self.query_one("#preview-header", RecordHeader).update("")
         self.query_one("#preview", Markdown).update("*No record matches.*")
 
