@@ -122,7 +122,7 @@ def test_prometheus_runbooks_import_with_real_authors_and_is_idempotent(tmp_path
 
 @pytest.mark.parametrize("bundle", ["adr-madr", "adr-nats", "adr-govuk-aws", "adr-adr-tools", "adr-log4brains",
                                     "adr-arachne", "adr-manage-get-gov", "adr-govuk-infrastructure",
-                                    "prometheus-runbooks"])
+                                    "prometheus-runbooks", "python-peps"])
 def test_import_export_import_is_lossless(bundle: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     repo = clone_corpus(bundle, tmp_path / bundle)
     with Workspace.open() as ws:
