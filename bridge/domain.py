@@ -6,6 +6,7 @@ analysis and both front ends can exchange them without importing each other.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -76,9 +77,9 @@ class Record:
     superseded_by: list[str] = field(default_factory=list)
     amends: list[str] = field(default_factory=list)
     related: list[str] = field(default_factory=list)
-    date: date | None = None
+    date: dt.date | None = None
     """The date the record gives itself (decision date, creation date)."""
-    review_by: date | None = None
+    review_by: dt.date | None = None
     source_path: str = ""
     """Path of the source file relative to its import root, with forward slashes."""
     extra: dict[str, Any] = field(default_factory=dict)

@@ -6,6 +6,7 @@ import re
 from datetime import date
 from typing import TYPE_CHECKING
 
+from sqlalchemy import delete
 from sqlmodel import Session, col, func, select
 
 from bridge.domain import (
@@ -118,7 +119,7 @@ def knowledge_inputs(engine: Engine) -> KnowledgeInputs:
         key_by_id = {row.id: row.key for row in rows}
         revisions = [
             repo.row_to_revision(rev, key_by_id[rev.record_id])
-            for rev in session.exec(select(RevisionRow).order_by(RevisionRow.record_id, RevisionRow.number))
+            for rev in session.exec(select(RevisionRow).order_by(col(RevisionRow.record_id), col(RevisionRow.number)))
             if rev.record_id in key_by_id
         ]
         return KnowledgeInputs(
@@ -188,11 +189,11 @@ def save_record(
 def sync_declared_people(session: Session, row: RecordRow) -> None:
     """Make owner/reviewer/declared-author contributions match the record's front matter."""
     assert row.id is not None
-    session.exec(  # type: ignore[call-overload]
-        ContributionRow.__table__.delete().where(  # type: ignore[attr-defined]
-            (ContributionRow.record_id == row.id)
-            & (col(ContributionRow.revision_id).is_(None))
-            & (col(ContributionRow.at).is_(None))
+    session.execute(
+        delete(ContributionRow).where(
+            col(ContributionRow.record_id) == row.id,
+            col(ContributionRow.revision_id).is_(None),
+            col(ContributionRow.at).is_(None),
         )
     )
     declared = [("owner", name) for name in row.owners] + [("reviewer", name) for name in row.reviewers]

@@ -168,7 +168,7 @@ def next_revision_number(session: Session, record_id: int) -> int:
 
 def revision_rows(session: Session, record_id: int) -> list[RevisionRow]:
     """Return a record's revisions, oldest first."""
-    statement = select(RevisionRow).where(RevisionRow.record_id == record_id).order_by(RevisionRow.number)
+    statement = select(RevisionRow).where(RevisionRow.record_id == record_id).order_by(col(RevisionRow.number))
     return list(session.exec(statement))
 
 
