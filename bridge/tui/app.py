@@ -168,7 +168,7 @@ class BridgeApp(WorkersMixin, App[None]):
             self.set_index_summary(f"hybrid search · {sections} indexed")
         else:
             detail = message.detail or "semantic index loading"
-            self.set_index_summary(f"keyword search · {sections} indexed · {detail}")
+            self.set_index_summary(f"keyword search · {sections} · {detail}")
         self.clear_progress()
         if message.semantic_ready and not was_ready:
             for screen in self.screen_stack:
@@ -188,9 +188,11 @@ class BridgeApp(WorkersMixin, App[None]):
         for line in self._status_lines():
             line.set_progress(message.done, message.total)
         if message.task == "warm-up":
-            step = message.what or "loading"
-            percent = f" {message.done * 100 // message.total}%" if message.total > 1 else ""
-            self.set_index_summary(f"keyword search · semantic index loading: {step}{percent}")
+            if message.total > 1:
+                progress = f"{message.done * 100 // message.total}%"
+            else:
+                progress = f"({message.what or 'starting'})"
+            self.set_index_summary(f"keyword search · semantic index loading {progress}")
 
     @on(TaskFailed)
     def _task_failed(self, message: TaskFailed) -> None:

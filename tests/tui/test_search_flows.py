@@ -24,7 +24,7 @@ async def test_empty_query_lists_every_record_and_shows_the_user(kb_settings: Se
         assert app.sub_title.startswith("Test User")
         status = screen.query_one(StatusLine)
         assert status.results_text.startswith("5 records")
-        assert status.index_text.startswith("keyword search · 14 sections indexed")
+        assert status.index_text == "keyword search · 14 sections · semantic index not loaded"
 
 
 async def test_typing_searches_and_enter_opens_the_record_at_its_section(kb_settings: Settings) -> None:

@@ -194,3 +194,16 @@ def test_bare_code_fences_are_labelled_but_closing_fences_are_not() -> None:
 
     text = "```\ncode\n```\n\n~~~python\nx\n~~~\n\n````\n```\ninner\n````\n"
     assert label_bare_fences(text) == "```text\ncode\n```\n\n~~~python\nx\n~~~\n\n````text\n```\ninner\n````\n"
+
+
+def test_snippet_highlighting_marks_whole_words_by_prefix_and_skips_stopwords() -> None:
+    from rich.text import Text
+
+    from bridge.tui.widgets.hit_list import highlight_terms, query_terms
+
+    terms = query_terms("index is corrupt")
+    assert terms == ["corrupt", "index"]
+    text = Text("This index is missing; the file was corrupted in reindexing.")
+    highlight_terms(text, terms)
+    marked = [text.plain[span.start:span.end] for span in text.spans]
+    assert marked == ["index", "corrupted"]

@@ -94,6 +94,8 @@ class SearchScreen(Screen[None]):
         """Number of the latest query typed."""
         self.shown_sequence = -1
         """Number of the query whose results are on screen."""
+        self.shown_query: ParsedQuery | None = None
+        """The query whose results are on screen (a re-run of it keeps the cursor where it was)."""
         self.latencies_ms: list[float] = []
         """Input-changed-to-results-ready times of the searches shown (ms), for the benchmark."""
         self.painted_latencies_ms: list[float] = []
@@ -170,7 +172,9 @@ class SearchScreen(Screen[None]):
             return
         self.shown_sequence = message.sequence
         self.latencies_ms.append(message.elapsed_ms)
-        self.query_one(HitList).show_hits(message.hits, message.parsed.text)
+        same_query = message.parsed == self.shown_query
+        self.shown_query = message.parsed
+        self.query_one(HitList).show_hits(message.hits, message.parsed.text, keep_cursor=same_query)
         started = time.perf_counter() - message.elapsed_ms / 1000
 
         def painted() -> None:

@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 TEMPLATE_LABELS: dict[str, str] = {
     "nygard": "Nygard (Context / Decision / Consequences)",
     "madr": "MADR (options, outcome, pros and cons)",
+    "runbook": "Meaning / Impact / Diagnosis / Mitigation / Escalation",
 }
 """Readable descriptions of well-known template names."""
 

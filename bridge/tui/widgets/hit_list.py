@@ -35,10 +35,23 @@ def status_badge(status: str) -> Text:
     return Text(f" {status} ", style=f"{style} reverse")
 
 
+STOPWORDS = frozenset(
+    "a an and are as at be by for from has have in is it its of on or that the this to was were will with".split()
+)
+"""Words too common to be worth highlighting."""
+
+
 def query_terms(text: str) -> list[str]:
-    """Return the words of a query worth highlighting in snippets (letters/digits, 2+ characters)."""
-    words = re.findall(r"[\w][\w.-]*", text)
-    return sorted({word.lower() for word in words if len(word) >= MIN_HIGHLIGHT_LENGTH}, key=len, reverse=True)
+    """Return the words of a query worth highlighting in snippets (2+ characters, not stopwords)."""
+    words = {word.lower() for word in re.findall(r"\w+", text)}
+    return sorted((w for w in words if len(w) >= MIN_HIGHLIGHT_LENGTH and w not in STOPWORDS), key=len, reverse=True)
+
+
+def highlight_terms(text: Text, terms: list[str]) -> None:
+    """Highlight words of text that start with one of terms (so ``corrupt`` also marks ``corrupted``)."""
+    if terms:
+        pattern = r"(?i)\b(?:" + "|".join(re.escape(term) for term in terms) + r")\w*"
+        text.highlight_regex(pattern, style="bold reverse")
 
 
 def render_hit(hit: SearchHit, terms: list[str]) -> Text:
@@ -60,8 +73,7 @@ def render_hit(hit: SearchHit, terms: list[str]) -> Text:
     snippet = " ".join(SNIPPET_MARKERS.sub("", hit.snippet).split())
     if snippet:
         snippet_text = Text("\n" + snippet, style="dim")
-        for term in terms:
-            snippet_text.highlight_words([term], style="bold reverse", case_sensitive=False)
+        highlight_terms(snippet_text, terms)
         line.append_text(snippet_text)
     return line
 
@@ -86,9 +98,9 @@ class HitList(OptionList):
         self.hits: list[SearchHit] = []
         """The hits currently shown, in list order."""
 
-    def show_hits(self, hits: list[SearchHit], query_text: str) -> None:
-        """Replace the list with hits, keeping the cursor on the same record when it is still listed."""
-        previous_key = self.highlighted_hit.key if self.highlighted_hit else None
+    def show_hits(self, hits: list[SearchHit], query_text: str, *, keep_cursor: bool = False) -> None:
+        """Replace the list with hits, the cursor on the first (or, with keep_cursor, on the same record)."""
+        previous_key = self.highlighted_hit.key if self.highlighted_hit and keep_cursor else None
         terms = query_terms(query_text)
         self.hits = list(hits)
         self.clear_options()
