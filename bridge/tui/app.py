@@ -26,6 +26,7 @@ from bridge.tui.messages import (
     ImportFinished,
     IndexStatusChanged,
     OpenRecord,
+    QuitConfirmed,
     RecordsChanged,
     ReindexFinished,
     TaskFailed,
@@ -403,6 +404,12 @@ class BridgeApp(WorkersMixin, App[None]):
                 self.discard_and_exit([screen.drafts for screen in dirty_editors])
 
         self.push_screen(question, answered)
+
+
+    @on(QuitConfirmed)
+    def _quit_confirmed(self) -> None:
+        """Exit once discarded drafts are deleted."""
+        self.exit()
 
 
 def run_app(settings: Settings) -> None:

@@ -138,8 +138,14 @@ def apply_form(record: Record, values: FormValues) -> FormResult:
         title=title or record.title,
         status=status if status in allowed else record.status,
         body=values.body,
-        **{name: lists[name] for name in LIST_FIELDS},
-        **dates,
+        topics=lists["topics"],
+        owners=lists["owners"],
+        reviewers=lists["reviewers"],
+        tags=lists["tags"],
+        supersedes=lists["supersedes"],
+        related=lists["related"],
+        date=dates["date"],
+        review_by=dates["review_by"],
     )
     return FormResult(record=updated, errors=errors)
 

@@ -124,6 +124,11 @@ class TaskFailed(Message):
 
 
 @dataclass
+class QuitConfirmed(Message):
+    """Unsaved edits were discarded as asked: the app can exit."""
+
+
+@dataclass
 class RecordsChanged(Message):
     """Records were saved, restored or imported: screens showing them should reload."""
 

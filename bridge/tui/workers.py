@@ -5,7 +5,7 @@ They never touch widgets (harlequin's rule); the ``@on`` handlers in ``bridge.tu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +21,7 @@ from bridge.tui.messages import (
     EditReady,
     ImportFinished,
     IndexStatusChanged,
+    QuitConfirmed,
     ReindexFinished,
     TaskFailed,
     WarmUpFailed,
@@ -48,10 +49,6 @@ class WorkersMixin:
         def post_message(self, message: Message) -> bool: ...
 
         def require_workspace(self) -> Workspace: ...
-
-        def call_from_thread(self, callback: Callable[..., object], *args: object, **kwargs: object) -> object: ...
-
-        def exit(self) -> None: ...
 
     def progress_reporter(self, task: str) -> ProgressCallback:
         """Return a progress callback that posts WorkProgress for task."""
@@ -81,7 +78,7 @@ class WorkersMixin:
     def load_catalog(self) -> None:
         """List record keys and templates for the palette and the template picker."""
         workspace = self.require_workspace()
-        records = [(record.key, record.kind, record.title) for record in workspace.list_records()]
+        records = [(record.key, str(record.kind), record.title) for record in workspace.list_records()]
         templates = {kind: workspace.templates(kind) for kind in ("decision", "runbook")}
         self.post_message(CatalogLoaded(records, templates))
 
@@ -129,7 +126,7 @@ class WorkersMixin:
         """Delete the drafts of discarded edits, then quit."""
         for keeper in keepers:
             keeper.close()
-        self.call_from_thread(self.exit)
+        self.post_message(QuitConfirmed())
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="draft-new", description="Drafting record")
     def draft_new(self, kind: str, template: str | None) -> None:
