@@ -190,7 +190,7 @@ class BridgeApp(WorkersMixin, App[None]):
             line.set_progress(message.done, message.total)
         if message.task == "warm-up":
             if message.total > 1:
-                progress = f"{message.done * 100 // message.total}%"
+                progress = f"{round(message.done * 100 / message.total)}%"
             else:
                 progress = f"({message.what or 'starting'})"
             self.set_index_summary(f"keyword search · semantic index loading {progress}")
