@@ -137,7 +137,7 @@ class EditorScreen(Screen[Record | None]):
 
     def on_mount(self) -> None:
         verb = "New" if self.is_new else "Editing"
-        self.sub_title = f"{verb} {self.record.key}" + (" (resumed draft)" if self.resumed else "")
+        self.title = f"bridge · {verb} {self.record.key}" + (" (resumed draft)" if self.resumed else "")
         self.query_one("#field-title", Input).focus()
         self.set_interval(AUTOSAVE_SECONDS, self.autosave)
 

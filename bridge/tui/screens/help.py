@@ -44,7 +44,7 @@ class HelpScreen(Screen[None]):
     def on_mount(self) -> None:
         from bridge.tui.keymap import binding_rows
 
-        self.sub_title = "Help"
+        self.title = "bridge · Help"
         bindings = self.query_one("#help-bindings", DataTable)
         bindings.add_columns("where", "keys", "does", "id", "details")
         for row in binding_rows(self.keymap):

@@ -97,7 +97,7 @@ class KnowledgeScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = "Bus factor"
+        self.title = "bridge · Bus factor"
         self.query_one("#topics", DataTable).add_columns("topic", "bus factor", "records", "knowers", "top share",
                                                          "top knower", "flags")
         self.query_one("#people", DataTable).add_columns("person", "records known", "leaving?")

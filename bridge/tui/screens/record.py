@@ -153,7 +153,7 @@ class RecordScreen(Screen[None]):
         self.key = message.record.key
         self.revisions = message.revisions
         self.links = message.links
-        self.sub_title = f"{message.record.key} · {message.record.title}"
+        self.title = f"bridge · {message.record.key}"
         self.query_one("#record-header", RecordHeader).show_record(message.record)
         self._fill_revisions()
         links = self.query_one("#links", OptionList)
