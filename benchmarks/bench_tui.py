@@ -1,4 +1,4 @@
-"""Benchmark the TUI: first paint of the real app in a pseudo-terminal, and keystroke → keyword results latency.
+"""Benchmark the TUI: first paint of the real app in a terminal, and keystroke → keyword results latency.
 
 Run on the PEP corpus (the issue's target: first paint ≤ 0.8 s, keystroke → keyword results ≤ 50 ms):
 
@@ -128,7 +128,9 @@ def describe(values: list[float], unit: str) -> str:
     """Return median, p90 and max of values."""
     ordered = sorted(values)
     p90 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))]
-    return f"median {statistics.median(ordered):.1f} {unit}, p90 {p90:.1f} {unit}, max {ordered[-1]:.1f} {unit}"
+    digits = 2 if unit == "s" else 1
+    return (f"median {statistics.median(ordered):.{digits}f} {unit}, p90 {p90:.{digits}f} {unit}, "
+            f"max {ordered[-1]:.{digits}f} {unit}")
 
 
 def main() -> None:

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 SearchMode = Literal["hybrid", "keyword", "semantic"]
 
-RESULT_LIMIT = 30
+RESULT_LIMIT = 20
 """Hits asked for per search."""
 
 HYBRID_DEBOUNCE_SECONDS = 0.06
