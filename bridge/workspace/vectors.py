@@ -77,7 +77,10 @@ class DenseState:
         self.embed_pending()
 
     def embed_pending(self, progress: ProgressCallback | None = None) -> tuple[int, int]:
-        """Embed every chunk without a vector for the current model; return (embedded, reused)."""
+        """Embed every chunk without a vector for the current model; return (texts encoded, vectors reused).
+
+        A text shared by several pending chunks is encoded once (counted as encoded once, reused for the rest).
+        """
         with self._lock:
             pending = chunk_store.pending_chunks(self.engine, self.model_id)
             copied = 0
@@ -106,7 +109,8 @@ class DenseState:
             current = chunk_store.generation(self.engine)
             if current == after or not chunk_store.pending_chunks(self.engine, self.model_id):
                 self._complete_generation = current
-            return total, copied
+            distinct = len({text for _chunk_id, text in pending})
+            return distinct, copied + total - distinct
 
     def _after_store(self, before: int, after: int, added: tuple[list[int], np.ndarray] | None) -> None:
         """Add newly stored vectors to the in-memory index when it was current, else drop it for a rebuild."""
