@@ -92,6 +92,8 @@ class DenseState:
             if not pending:
                 self._complete_generation = chunk_store.generation(self.engine)
                 return 0, copied
+            # Longest first across the whole backlog, so every model batch holds texts of similar length.
+            pending.sort(key=lambda item: len(item[1]), reverse=True)
             embedder = self.embedder
             total = len(pending)
             done = 0
