@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from textual import work
 from textual.message import Message
+from textual.worker import get_current_worker
 
 from bridge.errors import BridgeError
 from bridge.tui.drafts import DraftError, DraftKeeper, discard_draft, draft_path, list_drafts, load_draft
@@ -37,6 +38,10 @@ if TYPE_CHECKING:
     from bridge.workspace import Workspace
 
 
+class WorkCancelled(Exception):
+    """Raised inside a cancelled worker's progress callback to stop the workspace call it is running."""
+
+
 class WorkersMixin:
     """Thread workers of BridgeApp; every one posts a message and leaves the widgets alone."""
 
@@ -51,9 +56,16 @@ class WorkersMixin:
         def require_workspace(self) -> Workspace: ...
 
     def progress_reporter(self, task: str) -> ProgressCallback:
-        """Return a progress callback that posts WorkProgress for task."""
+        """Return a progress callback that posts WorkProgress for task, and stops the work once it is cancelled.
+
+        Raising from the callback is how a long workspace call (embedding thousands of sections) is interrupted
+        between batches when the app quits; each batch is already stored, so nothing is half-written.
+        """
+        worker = get_current_worker()
 
         def report(done: int, total: int, what: str = "") -> None:
+            if worker.is_cancelled:
+                raise WorkCancelled(task)
             self.post_message(WorkProgress(task, done, total, what))
 
         return report
@@ -100,6 +112,8 @@ class WorkersMixin:
             self.post_message(IndexStatusChanged(False, status.chunks, status.embedded, "semantic index loading"))
             workspace.warm_up(self.progress_reporter("warm-up"))
             status = workspace.index_status()
+        except WorkCancelled:
+            return
         except BridgeError as exc:
             self.post_message(WarmUpFailed(describe_exception(exc)))
             return
@@ -162,6 +176,8 @@ class WorkersMixin:
         """Reindex everything that changed, reporting progress."""
         try:
             report = self.require_workspace().reindex(progress=self.progress_reporter("reindex"))
+        except WorkCancelled:
+            return
         except BridgeError as exc:
             self.post_message(TaskFailed("reindex", describe_exception(exc)))
             return
@@ -180,6 +196,8 @@ class WorkersMixin:
             return
         try:
             report = self.require_workspace().import_paths([folder], progress=self.progress_reporter("import"))
+        except WorkCancelled:
+            return
         except BridgeError as exc:
             self.post_message(TaskFailed("import", describe_exception(exc)))
             return
