@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
-from textual.app import App
+from textual.app import App, InvalidThemeError
 from textual.binding import Binding, BindingType
 from textual.worker import Worker, WorkerState
 
@@ -100,7 +100,12 @@ class BridgeApp(WorkersMixin, App[None]):
         """Whether the model warm-up worker was started."""
 
     def on_mount(self) -> None:
-        self.theme = self.settings.theme
+        try:
+            self.theme = self.settings.theme
+        except InvalidThemeError:
+            themes = ", ".join(sorted(self.available_themes))
+            self.notify(f"theme: '{self.settings.theme}' is not a theme; use one of {themes}", severity="warning",
+                        markup=False)
         self.set_keymap(self.settings.keymap)
         self.push_screen(SearchScreen())
         self.open_workspace(self.workspace)

@@ -118,3 +118,12 @@ async def test_keymap_from_settings_rebinds_a_key(kb_settings: Settings) -> None
         await pilot.press("ctrl+o")
         await settle(pilot)
         assert isinstance(app.screen, TemplatePicker)
+
+
+async def test_unknown_theme_is_reported_and_the_default_kept(kb_settings: Settings) -> None:
+    kb_settings.theme = "no-such-theme"
+    async with make_app(kb_settings).run_test(size=(140, 40)) as pilot:
+        app = await started(pilot)
+        assert app.theme == "textual-dark"
+        messages = [notification.message for notification in app._notifications]
+        assert any("no-such-theme" in message for message in messages)
