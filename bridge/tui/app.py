@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -44,6 +43,7 @@ from bridge.tui.screens.path_prompt import PathPrompt
 from bridge.tui.screens.record import RecordScreen
 from bridge.tui.screens.search import SearchScreen
 from bridge.tui.screens.template_picker import TemplatePicker, template_choices
+from bridge.tui.widgets.record_links import resolve_record_link
 from bridge.tui.widgets.status_line import StatusLine
 from bridge.tui.workers import WorkersMixin
 
@@ -56,9 +56,6 @@ LIGHT_THEME = "textual-light"
 
 WARM_UP_FALLBACK_SECONDS = 2.0
 """Start the warm-up after this long even if no search results were painted yet."""
-
-_KEY_IN_LINK = re.compile(r"(?i)\b([a-z]{2,5}-\d{1,6})\b")
-
 
 class BridgeApp(WorkersMixin, App[None]):
     """Search, read, write and review runbooks and decision records from the terminal."""
@@ -257,16 +254,8 @@ class BridgeApp(WorkersMixin, App[None]):
         self.push_screen(RecordScreen(key, section))
 
     def resolve_link(self, href: str) -> str | None:
-        """Return the record key a body link points at (``ADR-0007``, ``0007-x.md`` by catalog), or None."""
-        match = _KEY_IN_LINK.search(href)
-        if match:
-            return match.group(1).upper()
-        number = re.match(r"(?:.*/)?(\d{3,6})-[^/]*\.md$", href)
-        if number:
-            for key, _kind, _title in self.catalog:
-                if key.split("-")[-1].lstrip("0") == number.group(1).lstrip("0"):
-                    return key
-        return None
+        """Return the key of the record a body link points at, or None when it is not a known record."""
+        return resolve_record_link(href, [key for key, _kind, _title in self.catalog])
 
     def action_go_home(self) -> None:
         """Pop back to the search screen."""

@@ -207,3 +207,15 @@ def test_snippet_highlighting_marks_whole_words_by_prefix_and_skips_stopwords() 
     highlight_terms(text, terms)
     marked = [text.plain[span.start:span.end] for span in text.spans]
     assert marked == ["index", "corrupted"]
+
+
+def test_record_links_resolve_only_to_known_keys() -> None:
+    from bridge.tui.widgets.record_links import resolve_record_link
+
+    keys = ["ADR-0007", "RB-0012", "PEP-0008"]
+    assert resolve_record_link("ADR-0007", keys) == "ADR-0007"
+    assert resolve_record_link("https://peps.python.org/pep-0008/", keys) == "PEP-0008"
+    assert resolve_record_link("pep-8", keys) == "PEP-0008"
+    assert resolve_record_link("../runbooks/0012-rotate-keys.md#steps", keys) == "RB-0012"
+    assert resolve_record_link("https://example.com/utf-8/guide", keys) is None
+    assert resolve_record_link("0099-unknown.md", keys) is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
@@ -27,6 +28,27 @@ FIELD_LABELS = (
     ("related", "relates to"),
 )
 """Front-matter link fields with their label, used for keys the link table does not hold."""
+
+
+_KEY_IN_LINK = re.compile(r"(?i)\b([a-z]{2,5})-?(\d{1,6})\b")
+_NUMBERED_FILE = re.compile(r"(?:^|/)(\d{3,6})-[^/]*\.(?:md|rst|txt)(?:#.*)?$")
+
+
+def resolve_record_link(href: str, known_keys: Sequence[str]) -> str | None:
+    """Return the known record key a link names (``ADR-0007``, ``pep-0008``, ``0007-title.md``), or None."""
+    by_upper = {key.upper(): key for key in known_keys}
+    for prefix, number in _KEY_IN_LINK.findall(href):
+        for width in (len(number), 4):
+            candidate = f"{prefix.upper()}-{number.zfill(width)}"
+            if candidate in by_upper:
+                return by_upper[candidate]
+    numbered = _NUMBERED_FILE.search(href)
+    if numbered:
+        wanted = numbered.group(1).lstrip("0")
+        matches = [key for key in known_keys if key.rsplit("-", 1)[-1].lstrip("0") == wanted]
+        if len(matches) == 1:
+            return matches[0]
+    return None
 
 
 class RecordLookup(Protocol):
