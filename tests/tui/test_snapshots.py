@@ -26,12 +26,15 @@ async def freeze_timings(pilot: Pilot) -> None:
 
 
 class TestSearchScreen:
-    """The home screen: query, hits with snippets, preview and status line."""
+    """The home screen: query box, hit list, preview with its header, status line and footer.
+
+    The query is a filter alone, so the hits are a listing that does not depend on search ranking or snippets.
+    """
 
     def test_search_results(self, snap_compare, kb_settings: Settings) -> None:  # type: ignore[no-untyped-def]
         async def run_before(pilot: Pilot) -> None:
             await started(pilot)
-            await type_text(pilot, "replica lag")
+            await type_text(pilot, "kind:runbook")
             await freeze_timings(pilot)
 
         assert snap_compare(make_app(kb_settings), terminal_size=SIZE, run_before=run_before)
