@@ -16,7 +16,7 @@ from textual.worker import Worker, WorkerState
 
 from bridge.config import Settings
 from bridge.errors import BridgeError
-from bridge.tui.commands import BridgeCommands, palette_commands
+from bridge.tui.commands import DEFAULT_TEMPLATES, BridgeCommands, palette_commands
 from bridge.tui.messages import (
     CatalogLoaded,
     DraftReady,
@@ -42,7 +42,7 @@ from bridge.tui.screens.help import HelpScreen
 from bridge.tui.screens.path_prompt import PathPrompt
 from bridge.tui.screens.record import RecordScreen
 from bridge.tui.screens.search import SearchScreen
-from bridge.tui.screens.template_picker import TemplatePicker, template_choices
+from bridge.tui.screens.template_picker import TemplateChoice, TemplatePicker, template_choices
 from bridge.tui.widgets.record_links import resolve_record_link
 from bridge.tui.widgets.status_line import StatusLine
 from bridge.tui.workers import WorkersMixin
@@ -286,11 +286,9 @@ class BridgeApp(WorkersMixin, App[None]):
             self.draft_new(kind, template)
             return
 
-        def picked(choice: object) -> None:
+        def picked(choice: TemplateChoice | None) -> None:
             if choice is not None:
-                self.draft_new(choice.kind, choice.template)  # type: ignore[attr-defined]
-
-        from bridge.tui.commands import DEFAULT_TEMPLATES
+                self.draft_new(choice.kind, choice.template)
 
         self.push_screen(TemplatePicker(template_choices(self.templates or DEFAULT_TEMPLATES)), picked)
 
