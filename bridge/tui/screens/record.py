@@ -92,6 +92,8 @@ class RecordScreen(Screen[None]):
         """The record's revisions, oldest first."""
         self.links: list[LinkEntry] = []
         """Followable links, in display order."""
+        self.author_names: dict[str, str] = {}
+        """Display names of contributors by handle, for the history table."""
         self.base_revision: int | None = None
         """Revision number marked as the older side of the diff; None means "the one before"."""
         self.last_diff: RevisionDiff | None = None
@@ -152,6 +154,7 @@ class RecordScreen(Screen[None]):
         self.record = message.record
         self.key = message.record.key
         self.revisions = message.revisions
+        self.author_names = {entry.person.handle: entry.person.name for entry in message.contributors}
         self.links = message.links
         self.title = f"bridge · {message.record.key}"
         self.query_one("#record-header", RecordHeader).show_record(message.record)
@@ -179,7 +182,8 @@ class RecordScreen(Screen[None]):
         for revision in reversed(self.revisions):
             marker = "◆" if revision.number == self.base_revision else ""
             table.add_row(
-                f"{marker}{revision.number}", f"{revision.at:%Y-%m-%d %H:%M}", revision.author, revision.source,
+                f"{marker}{revision.number}", f"{revision.at:%Y-%m-%d %H:%M}",
+                self.author_names.get(revision.author) or revision.author, revision.source,
                 f"+{revision.lines_added}/-{revision.lines_removed}" if revision.source == "git" else "",
                 revision.message.splitlines()[0] if revision.message else "", key=str(revision.number),
             )
