@@ -45,20 +45,15 @@ def default(
         settings = load_settings()
     except BridgeError as exc:
         fail(str(exc))
+    if sys.stdout.isatty() and sys.stdin.isatty():
+        from bridge.tui.app import run_app
+
+        run_app(settings)  # the app opens the workspace and imports the demo in the background
+        return
     with open_workspace() as workspace:
         if workspace.ensure_demo():
             err_console.print("No records yet: imported bridge's own knowledge base as a demo.")
-    if not sys.stdout.isatty():
-        with open_workspace() as workspace:
-            _print_table(workspace.list_records())
-        return
-    try:
-        from bridge.tui.app import run_app
-    except ModuleNotFoundError:
-        with open_workspace() as workspace:
-            _print_table(workspace.list_records())
-        return
-    run_app(settings)
+        _print_table(workspace.list_records())
 
 
 @app.command()

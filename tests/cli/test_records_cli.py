@@ -68,3 +68,13 @@ def test_bad_config_file_is_reported_with_its_path(bridge_home) -> None:
     result = runner.invoke(app, ["list"])
     assert result.exit_code == 1
     assert "bridge.toml" in result.stderr and "not valid TOML" in result.stderr
+
+
+def test_bare_bridge_without_a_terminal_imports_the_demo_and_lists_it() -> None:
+    result = runner.invoke(app, [])
+    assert result.exit_code == 0, result.output
+    assert "imported bridge's own knowledge base" in result.stderr
+    listed = json.loads(invoke("list", "--json").stdout)
+    assert len(listed) >= 25
+    assert {"ADR-0003", "RB-0001"} <= {r["key"] for r in listed}
+    assert runner.invoke(app, []).stderr == "", "the demo is imported only once"

@@ -71,7 +71,8 @@ def test_records_history_and_conflicts_on_postgres(postgres_url: str, tmp_path: 
         with pytest.raises(ConflictError):
             ws.save_record(stale, expected_version=1)
         assert [r.key for r in ws.list_records(topic="storage")] == [old.key, new.key]
-        assert ws.links(old.key)[0].source_key == new.key
+        assert (new.key, "supersedes", old.key) in {(link.source_key, link.kind, link.target_key) for link in ws.links(old.key)}
+        assert ws.get_record(old.key).status == "superseded"
         assert [r.number for r in ws.history(new.key)] == [1, 2]
         ws.mark_reviewed(new.key, "Reviewer <r@example.com>")
         assert {c.person.name for c in ws.contributors(new.key)} >= {"Test User", "Reviewer", "storage-maintainers"}
