@@ -181,7 +181,10 @@ class _HistoryWalk:
                 ))
             if status == "R":
                 self.alias[old_path] = current
-            elif status in ("A", "C"):
+            elif status == "A":
+                # Keep following the path: the same file may also have been added on a branch merged later.
+                self.added_in[current] = (commit.sha, new_path)
+            elif status == "C":
                 self.alias.pop(new_path, None)
                 self.added_in[current] = (commit.sha, new_path)
 

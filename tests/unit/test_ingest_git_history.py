@@ -159,3 +159,20 @@ def test_a_repository_without_commits_has_no_history(tmp_path: Path) -> None:
     repo.write("a.md", "# A\n")
     repo.git("add", "a.md")
     assert read_history(repo.path) == {}
+
+
+def test_a_file_added_on_two_merged_branches_keeps_both_branches_commits(tmp_path: Path) -> None:
+    repo = Repo(tmp_path / "repo")
+    repo.write("README", "base\n")
+    repo.commit(ALICE, "base")
+    repo.git("checkout", "-q", "-b", "side")
+    repo.write("runbooks/disk.md", "# Disk\n\nside text\n")
+    side = repo.commit(BOB, "add on side")
+    repo.git("checkout", "-q", "main")
+    repo.write("runbooks/disk.md", "# Disk\n\nmain text\n")
+    main = repo.commit(CAROL, "add on main")
+    repo.git("merge", "-q", "-X", "ours", "--no-edit", "side",
+             env={"GIT_AUTHOR_NAME": "Alice Adams", "GIT_AUTHOR_EMAIL": "alice@example.com",
+                  "GIT_COMMITTER_NAME": "Alice Adams", "GIT_COMMITTER_EMAIL": "alice@example.com"})
+    history = read_history(repo.path)["runbooks/disk.md"]
+    assert {change.commit for change in history} == {side, main}
