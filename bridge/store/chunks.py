@@ -483,8 +483,8 @@ def chunk_records(engine: Engine, chunk_ids: Iterable[int]) -> dict[int, int]:
             rows = conn.execute(
                 text(
                     # CROSS JOIN keeps chunk as the outer loop: SQLite would otherwise scan records by `deleted`.
-                    "SELECT c.id, c.record_id FROM chunk c CROSS JOIN record r ON r.id = c.record_id "
-                    "WHERE c.id IN :ids AND r.deleted = :no"
+                    "SELECT c.id, c.record_id FROM chunk c CROSS JOIN record r "
+                    "WHERE c.id IN :ids AND r.id = c.record_id AND r.deleted = :no"
                 ).bindparams(bindparam("ids", expanding=True)),
                 {"ids": wanted[start : start + 500], "no": False},
             )

@@ -171,7 +171,9 @@ class SearchMixin:
         chunk_limit = wanted_records * CHUNKS_PER_RECORD
         keyword_hits: list[ChunkHit] = []
         dense_hits: list[ChunkHit] = []
-        if mode in ("keyword", "hybrid"):
+        # PostgreSQL has no FTS5 table yet: hybrid runs on the dense list alone there, keyword mode says why it fails.
+        keyword_available = mode == "keyword" or chunk_store.is_sqlite(self.engine)
+        if mode in ("keyword", "hybrid") and keyword_available:
             keyword_hits = [ChunkHit(chunk_id, record_id, score) for chunk_id, record_id, score
                             in chunk_store.keyword_search(self.engine, query, chunk_limit, filters)]
         if mode in ("semantic", "hybrid"):
