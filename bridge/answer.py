@@ -49,7 +49,7 @@ def best_sentences(text: str, question: str, count: int) -> str:
     sentences = [_plain(part) for part in _SENTENCE_SPLIT.split(text)]
     sentences = [sentence for sentence in sentences if sentence]
     if len(sentences) <= count:
-        return " ".join(sentences)
+        return " … ".join(_join_runs(sentences, list(range(len(sentences)))))
     wanted = _content_words(question)
     scored = sorted(
         range(len(sentences)),
@@ -76,7 +76,13 @@ def _join_runs(sentences: list[str], positions: list[int]) -> list[str]:
         else:
             runs.append([sentences[position]])
         previous = position
-    return [" ".join(run) for run in runs]
+    return [" ".join(_terminated(sentence) for sentence in run[:-1]) + (" " if len(run) > 1 else "") + run[-1]
+            for run in runs]
+
+
+def _terminated(sentence: str) -> str:
+    """Return sentence ending in punctuation (list items get a semicolon), so joined items stay readable."""
+    return sentence if sentence[-1:] in ".!?:;" else sentence + ";"
 
 
 def _content_words(text: str) -> set[str]:
