@@ -108,8 +108,9 @@ class SearchMixin:
         """Return whether a semantic query would answer at once: model loaded and every chunk embedded."""
         if self._dense is None or not self._dense.model_loaded:
             return False
-        status = self.index_status()
-        return status.pending == 0
+        if self._dense.known_complete():
+            return True
+        return self.index_status().pending == 0
 
     def warm_up(self, progress: ProgressCallback | None = None) -> None:
         """Load the model, embed pending chunks and load or build the FAISS index (blocking; call in a worker)."""

@@ -70,9 +70,13 @@ class DenseState:
 
     # -- embedding pending chunks ----------------------------------------------------------------------------
 
+    def known_complete(self) -> bool:
+        """Return whether every chunk is known to have a vector and nothing changed since (one tiny query)."""
+        return self._complete_generation is not None and self._complete_generation == chunk_store.generation(self.engine)
+
     def ensure_embedded(self) -> None:
         """Embed pending chunks unless nothing changed since every chunk was last known embedded (one tiny query)."""
-        if self._complete_generation is not None and self._complete_generation == chunk_store.generation(self.engine):
+        if self.known_complete():
             return
         self.embed_pending()
 
