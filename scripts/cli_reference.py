@@ -14,9 +14,9 @@ DOCS_FILE = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
 
 
 def commands(group: Any, prefix: str) -> list[tuple[str, Any]]:
-    """Return (full name, command) for every command under group, depth first, in registration order."""
+    """Return (full name, command) for every command under group, depth first, by name."""
     found: list[tuple[str, Any]] = []
-    for name, command in group.commands.items():
+    for name, command in sorted(group.commands.items()):
         if command.hidden:
             continue
         full = f"{prefix} {name}"
