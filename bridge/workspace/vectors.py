@@ -36,6 +36,8 @@ class DenseState:
         self._index: VectorIndex | None = None
         self._index_generation: int | None = None
         self._dirty = False
+        self._invalidated = False
+        """Set by a save that found the lock busy: the in-memory index may hold vectors of changed chunks."""
         self._complete_generation: int | None = None
         """Store generation at which every chunk was known to have a vector for the model."""
         self._lock = threading.RLock()
@@ -136,8 +138,15 @@ class DenseState:
         self._dirty = True
 
     def apply_chunk_delta(self, delta: chunk_store.ChunkDelta) -> None:
-        """Drop the vectors of removed or changed chunks from the in-memory index (or the index, if it was stale)."""
-        with self._lock:
+        """Drop the vectors of removed or changed chunks from the in-memory index (or the index, if it was stale).
+
+        A save never waits for a warm-up running in another thread: when the lock is busy the index is marked
+        invalid and rebuilt from the store on its next use.
+        """
+        if not self._lock.acquire(blocking=False):
+            self._invalidated = True
+            return
+        try:
             if self._index is None:
                 return
             if self._index_generation != delta.generation_before:
@@ -146,6 +155,8 @@ class DenseState:
             self._index.remove(delta.removed_chunk_ids)
             self._index_generation = delta.generation_after
             self._dirty = True
+        finally:
+            self._lock.release()
 
     # -- the FAISS index -------------------------------------------------------------------------------------
 
@@ -165,6 +176,8 @@ class DenseState:
     def ensure_index(self) -> VectorIndex:
         """Return an index current with the store: in memory, else from the file, else rebuilt from stored vectors."""
         with self._lock:
+            if self._invalidated:
+                self._index, self._index_generation, self._invalidated = None, None, False
             current = chunk_store.generation(self.engine)
             if self._index is not None and self._index_generation == current:
                 if self._index.needs_compaction:

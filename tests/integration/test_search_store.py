@@ -220,3 +220,32 @@ def test_evaluate_names_a_bad_query_line(workspace: Workspace, tmp_path: Path) -
     queries.write_text('{"qid": "1", "query": "x", "relevant": []}\nnot json\n', encoding="utf-8")
     with pytest.raises(BridgeError, match="q.jsonl:2"):
         workspace.evaluate(queries)
+
+
+def test_a_save_during_a_warm_up_in_another_thread_does_not_wait_and_stays_correct(workspace: Workspace) -> None:
+    import threading
+
+    workspace.warm_up()
+    dense = workspace.dense
+    held = threading.Event()
+    release = threading.Event()
+
+    def hold_lock() -> None:
+        with dense._lock:
+            held.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold_lock)
+    holder.start()
+    held.wait(5)
+    record = workspace.get_record("RB-0001")
+    record.body = record.body.replace("write-ahead log archives", "stale snapshots")
+    import time
+
+    started = time.perf_counter()
+    workspace.save_record(record, expected_version=record.version)
+    assert time.perf_counter() - started < 5, "the save waited for the other thread's lock"
+    release.set()
+    holder.join()
+    assert keys(workspace.search("stale snapshots", mode="semantic"))[0] == "RB-0001"
+    assert len(dense.ensure_index()) == workspace.index_status().embedded == 5
