@@ -21,6 +21,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(VENV)/bin/ruff check bridge tests benchmarks scripts
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy bridge
 	$(VENV)/bin/pytest
 
 bench: $(STAMP)

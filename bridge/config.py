@@ -28,6 +28,8 @@ class SearchSettings(BaseModel):
     """With ``auto``, collections with more chunks than this use the approximate index."""
     batch_size: int = 64
     """Chunks embedded per model call."""
+    precision: Literal["auto", "float32", "bfloat16"] = "auto"
+    """Encoding precision: bfloat16 where the CPU supports it fast (auto), or forced either way."""
 
 
 class LLMSettings(BaseModel):

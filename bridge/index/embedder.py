@@ -12,7 +12,7 @@ import re
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from bridge.config import DEFAULT_MODEL
 from bridge.errors import ModelError
@@ -91,7 +91,7 @@ class SentenceTransformerEmbedder:
         """Stable id stored with every vector: the configured name or path."""
         self.batch_size = batch_size
         self.precision = precision
-        self._model = None
+        self._model: Any = None
         self._lock = threading.Lock()
         self._use_bfloat16 = False
 

@@ -10,7 +10,7 @@ import json
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from bridge.errors import SearchIndexError
 
@@ -56,6 +56,7 @@ class VectorIndex:
         self.index_type: IndexType = index_type
         self.removed_ids: set[int] = set()
         """Ids removed from an HNSW index, which cannot delete; filtered out of results until a rebuild."""
+        inner: Any
         if index_type == "hnsw":
             inner = faiss.IndexHNSWFlat(dimension, HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
             inner.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
@@ -94,7 +95,7 @@ class VectorIndex:
         if not ids:
             return
         if self.index_type == "flat":
-            self._index.remove_ids(np.asarray(ids, dtype=np.int64))
+            self._index.remove_ids(np.asarray(ids, dtype=np.int64))  # type: ignore[arg-type]  # numpy overload of the SWIG wrapper
         else:
             self.removed_ids.update(ids)
 
@@ -155,9 +156,9 @@ class VectorIndex:
         index.dimension = meta.dimension
         index.index_type = "hnsw" if meta.index_type == "hnsw" else "flat"
         index.removed_ids = set()
-        index._index = raw
+        index._index = raw  # type: ignore[assignment]  # read_index returns the IndexIDMap2 that was written
         if index.index_type == "hnsw":
-            faiss.downcast_index(raw.index).hnsw.efSearch = HNSW_EF_SEARCH
+            faiss.downcast_index(raw.index).hnsw.efSearch = HNSW_EF_SEARCH  # type: ignore[attr-defined]
         return index, meta
 
 

@@ -201,7 +201,7 @@ def _fts_values(chunk_id: int, title: str, chunk: Chunk) -> dict[str, object]:
 
 def _ids_at_positions(conn: Connection, positions: list[tuple[object, object]]) -> dict[tuple[object, object], int]:
     """Return chunk ids for (record id, ordinal) positions just inserted."""
-    record_ids = sorted({record_id for record_id, _ordinal in positions})
+    record_ids = sorted({int(record_id) for record_id, _ordinal in positions})  # type: ignore[call-overload]
     wanted = set(positions)
     found: dict[tuple[object, object], int] = {}
     for start in range(0, len(record_ids), 500):

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
 
-class Workspace(RecordsMixin, SearchMixin, KnowledgeMixin):
+class Workspace(SearchMixin, RecordsMixin, KnowledgeMixin):
     """One knowledge base: its database, its search index and its settings."""
 
     def __init__(self, settings: Settings, engine: Engine) -> None:

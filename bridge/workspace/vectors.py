@@ -56,9 +56,8 @@ class DenseState:
             if self._embedder is None or self._embedder.model_id != self.model_id:
                 from bridge.index.embedder import make_embedder
 
-                precision = getattr(self.settings.search, "precision", "auto")
                 self._embedder = make_embedder(self.model_id, batch_size=self.settings.search.batch_size,
-                                               precision=precision)
+                                               precision=self.settings.search.precision)
             return self._embedder
 
     @property
