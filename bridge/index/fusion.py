@@ -101,13 +101,9 @@ def relative_score_fusion(
         for hit, score in zip(hits, _min_max([hit.score for hit in hits]), strict=True):
             chunk_scores[hit.chunk_id] = chunk_scores.get(hit.chunk_id, 0.0) + weight * score
             record_of[hit.chunk_id] = hit.record_id
-    best: dict[int, tuple[float, int]] = {}
-    for chunk_id, score in chunk_scores.items():
-        record_id = record_of[chunk_id]
-        if record_id not in best or score > best[record_id][0]:
-            best[record_id] = (score, chunk_id)
+    best = _top_chunk_per_record(chunk_scores, record_of)
     for entry in fused.values():
-        entry.chunk_id = best[entry.record_id][1]
+        entry.chunk_id = best[entry.record_id]
     return sorted(fused.values(), key=lambda entry: (-entry.score, entry.record_id))
 
 
@@ -129,6 +125,11 @@ def _best_chunk_per_record(keyword_hits: Sequence[ChunkHit], dense_hits: Sequenc
         for rank, hit in enumerate(hits, start=1):
             chunk_scores[hit.chunk_id] = chunk_scores.get(hit.chunk_id, 0.0) + 1.0 / (k + rank)
             record_of[hit.chunk_id] = hit.record_id
+    return _top_chunk_per_record(chunk_scores, record_of)
+
+
+def _top_chunk_per_record(chunk_scores: dict[int, float], record_of: dict[int, int]) -> dict[int, int]:
+    """Return record id → its chunk with the highest score."""
     best: dict[int, tuple[float, int]] = {}
     for chunk_id, score in chunk_scores.items():
         record_id = record_of[chunk_id]

@@ -10,7 +10,7 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, text
 
@@ -476,59 +476,50 @@ def allowed_record_ids(engine: Engine, filters: RecordFilters) -> set[int]:
 
 def chunk_records(engine: Engine, chunk_ids: Iterable[int]) -> dict[int, int]:
     """Return chunk id → record id for the live chunks among chunk_ids."""
-    wanted = list(chunk_ids)
-    found: dict[int, int] = {}
     with engine.connect() as conn:
-        for start in range(0, len(wanted), 500):
-            rows = conn.execute(
-                text(
-                    # CROSS JOIN keeps chunk as the outer loop: SQLite would otherwise scan records by `deleted`.
-                    "SELECT c.id, c.record_id FROM chunk c CROSS JOIN record r "
-                    "WHERE c.id IN :ids AND r.id = c.record_id AND r.deleted = :no"
-                ).bindparams(bindparam("ids", expanding=True)),
-                {"ids": wanted[start : start + 500], "no": False},
-            )
-            found.update((int(chunk_id), int(record_id)) for chunk_id, record_id in rows)
-    return found
+        rows = _rows_for_ids(
+            conn,
+            # CROSS JOIN keeps chunk as the outer loop: SQLite would otherwise scan records by `deleted`.
+            "SELECT c.id, c.record_id FROM chunk c CROSS JOIN record r "
+            "WHERE c.id IN :ids AND r.id = c.record_id AND r.deleted = :no",
+            chunk_ids, no=False,
+        )
+        return {int(chunk_id): int(record_id) for chunk_id, record_id in rows}
 
 
 def stored_chunks(engine: Engine, chunk_ids: Iterable[int]) -> dict[int, StoredChunk]:
     """Return chunk id → StoredChunk for chunk_ids."""
-    wanted = list(chunk_ids)
     found: dict[int, StoredChunk] = {}
     with engine.connect() as conn:
-        for start in range(0, len(wanted), 500):
-            rows = conn.execute(
-                text("SELECT id, record_id, ordinal, heading_path, text FROM chunk WHERE id IN :ids").bindparams(
-                    bindparam("ids", expanding=True)
-                ),
-                {"ids": wanted[start : start + 500]},
-            )
-            for chunk_id, record_id, ordinal, heading_path, chunk_text in rows:
-                found[int(chunk_id)] = StoredChunk(int(chunk_id), int(record_id), int(ordinal),
-                                                   _json_list(heading_path), chunk_text)
+        sql = "SELECT id, record_id, ordinal, heading_path, text FROM chunk WHERE id IN :ids"
+        for chunk_id, record_id, ordinal, heading_path, chunk_text in _rows_for_ids(conn, sql, chunk_ids):
+            found[int(chunk_id)] = StoredChunk(int(chunk_id), int(record_id), int(ordinal),
+                                               _json_list(heading_path), chunk_text)
     return found
 
 
 def record_infos(engine: Engine, record_ids: Iterable[int]) -> dict[int, RecordInfo]:
     """Return record id → RecordInfo (with successors for superseded records), reading no bodies."""
-    wanted = list(record_ids)
     infos: dict[int, RecordInfo] = {}
     with engine.connect() as conn:
-        for start in range(0, len(wanted), 500):
-            rows = conn.execute(
-                text(
-                    "SELECT id, key, title, kind, status, source_path, topics, extra FROM record WHERE id IN :ids"
-                ).bindparams(bindparam("ids", expanding=True)),
-                {"ids": wanted[start : start + 500]},
+        sql = "SELECT id, key, title, kind, status, source_path, topics, extra FROM record WHERE id IN :ids"
+        for record_id, key, title, kind, status, source_path, topics, extra in _rows_for_ids(conn, sql, record_ids):
+            infos[int(record_id)] = RecordInfo(
+                record_id=int(record_id), key=key, title=title, kind=kind, status=status,
+                source_path=source_path or "", topics=_json_list(topics),
+                superseded_by=_successors(conn, key, extra) if status in INACTIVE_STATUSES else [],
             )
-            for record_id, key, title, kind, status, source_path, topics, extra in rows:
-                infos[int(record_id)] = RecordInfo(
-                    record_id=int(record_id), key=key, title=title, kind=kind, status=status,
-                    source_path=source_path or "", topics=_json_list(topics),
-                    superseded_by=_successors(conn, key, extra) if status in INACTIVE_STATUSES else [],
-                )
     return infos
+
+
+def _rows_for_ids(conn: Connection, sql: str, ids: Iterable[int], **params: object) -> list[Any]:
+    """Run sql, whose ``:ids`` is an expanding IN list, over ids in batches of 500 and return every row."""
+    wanted = list(ids)
+    statement = text(sql).bindparams(bindparam("ids", expanding=True))
+    rows: list[Any] = []
+    for start in range(0, len(wanted), 500):
+        rows.extend(conn.execute(statement, {"ids": wanted[start : start + 500], **params}))
+    return rows
 
 
 def _successors(conn: Connection, key: str, extra: object) -> list[str]:
