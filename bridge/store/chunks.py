@@ -113,7 +113,6 @@ def sync_chunks(engine: Engine, chunks_by_record: dict[int, tuple[str, list[Chun
     delta = ChunkDelta()
     with engine.begin() as conn:
         delta.generation_before = _generation(conn)
-        sqlite = is_sqlite(conn)
         record_ids = list(chunks_by_record)
         existing_by_record: dict[int, dict[int, tuple[int, str]]] = {record_id: {} for record_id in record_ids}
         for start in range(0, len(record_ids), 500):
@@ -142,7 +141,7 @@ def sync_chunks(engine: Engine, chunks_by_record: dict[int, tuple[str, list[Chun
             deletes.extend(chunk_id for chunk_id, _hash in existing.values())
         changed = [int(values["id"]) for values in updates]  # type: ignore[call-overload]
         if deletes or changed:
-            _delete_fts(conn, deletes + changed, sqlite)
+            _delete_fts(conn, deletes + changed)
         for start in range(0, len(deletes), 500):
             conn.execute(
                 text("DELETE FROM chunk WHERE id IN :ids").bindparams(bindparam("ids", expanding=True)),
@@ -175,7 +174,7 @@ def sync_chunks(engine: Engine, chunks_by_record: dict[int, tuple[str, list[Chun
                     "id": chunk_id, "title": title_by_record[int(values["record_id"])],  # type: ignore[call-overload]
                     "heading": " › ".join(json.loads(str(values["heading_path"]))), "text": values["text"],
                 })
-        if fts_rows and sqlite:
+        if fts_rows:
             conn.execute(
                 text("INSERT INTO chunk_fts (rowid, title, heading, text) VALUES (:id, :title, :heading, :text)"),
                 fts_rows,
@@ -217,10 +216,8 @@ def _ids_at_positions(conn: Connection, positions: list[tuple[object, object]]) 
     return found
 
 
-def _delete_fts(conn: Connection, chunk_ids: list[int], sqlite: bool) -> None:
-    """Delete the FTS rows of chunk ids."""
-    if not sqlite:
-        return
+def _delete_fts(conn: Connection, chunk_ids: list[int]) -> None:
+    """Delete the keyword-index rows of chunk ids."""
     for start in range(0, len(chunk_ids), 500):
         conn.execute(
             text("DELETE FROM chunk_fts WHERE rowid IN :ids").bindparams(bindparam("ids", expanding=True)),
@@ -416,13 +413,11 @@ def match_expression(query: str) -> str | None:
 def keyword_search(engine: Engine, query: str, limit: int, filters: RecordFilters | None = None) -> list[tuple[int, int, float]]:
     """Return up to limit (chunk id, record id, score) by bm25, best first (higher score is better)."""
     if not is_sqlite(engine):
-        raise SearchIndexError(
-            "keyword search needs SQLite FTS5; on PostgreSQL use --mode semantic until full-text search is added"
-        )
+        return _postgres_keyword_search(engine, query, limit, filters)
     expression = match_expression(query)
     if expression is None:
         return []
-    where, params = _filter_sql(filters)
+    where, params = _filter_sql(filters, sqlite=True)
     sql = (
         f"SELECT c.id, c.record_id, bm25(chunk_fts, {FTS_WEIGHTS[0]}, {FTS_WEIGHTS[1]}, {FTS_WEIGHTS[2]}) AS rank "
         "FROM chunk_fts JOIN chunk c ON c.id = chunk_fts.rowid JOIN record r ON r.id = c.record_id "
@@ -433,10 +428,37 @@ def keyword_search(engine: Engine, query: str, limit: int, filters: RecordFilter
         return [(int(chunk_id), int(record_id), -float(rank)) for chunk_id, record_id, rank in rows]
 
 
-def _filter_sql(filters: RecordFilters | None) -> tuple[str, dict[str, object]]:
+def _postgres_keyword_search(
+    engine: Engine, query: str, limit: int, filters: RecordFilters | None
+) -> list[tuple[int, int, float]]:
+    """Return keyword hits from PostgreSQL full-text search: the query's terms OR-ed, ranked by ts_rank."""
+    expression = match_expression(query)
+    if expression is None:
+        return []
+    terms = [term.strip('"') for term in expression.split(" OR ")]
+    tsquery = " | ".join(terms)
+    where, params = _filter_sql(filters, sqlite=False)
+    sql = (
+        "SELECT c.id, c.record_id, ts_rank(f.tsv, q.query) AS rank "
+        "FROM chunk_fts f CROSS JOIN (SELECT to_tsquery('english', :tsquery) AS query) q "
+        "JOIN chunk c ON c.id = f.rowid JOIN record r ON r.id = c.record_id "
+        f"WHERE f.tsv @@ q.query AND r.deleted = :no{where} ORDER BY rank DESC, c.id LIMIT :limit"
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(text(sql), {"tsquery": tsquery, "limit": limit, "no": False, **params})
+        return [(int(chunk_id), int(record_id), float(rank)) for chunk_id, record_id, rank in rows]
+
+
+def _filter_sql(filters: RecordFilters | None, sqlite: bool) -> tuple[str, dict[str, object]]:
     """Return an SQL fragment (starting with AND) restricting record ``r`` to the filters, and its parameters."""
     if filters is None or not filters.active:
         return "", {}
+
+    def json_has(column: str, param: str) -> str:
+        if sqlite:
+            return f"EXISTS (SELECT 1 FROM json_each({column}) WHERE lower(json_each.value) = :{param})"
+        return f"EXISTS (SELECT 1 FROM json_array_elements_text({column}) AS v(value) WHERE lower(v.value) = :{param})"
+
     clauses: list[str] = []
     params: dict[str, object] = {}
     if filters.kind:
@@ -449,11 +471,11 @@ def _filter_sql(filters: RecordFilters | None) -> tuple[str, dict[str, object]]:
         clauses.append("r.id IN (SELECT record_id FROM record_topic WHERE lower(topic) = :f_topic)")
         params["f_topic"] = filters.topic.lower()
     if filters.owner:
-        clauses.append("EXISTS (SELECT 1 FROM json_each(r.owners) WHERE lower(json_each.value) = :f_owner)")
+        clauses.append(json_has("r.owners", "f_owner"))
         params["f_owner"] = filters.owner.lower()
     if filters.author:
         clauses.append(
-            "(EXISTS (SELECT 1 FROM json_each(r.authors) WHERE lower(json_each.value) = :f_author) OR r.id IN ("
+            f"({json_has('r.authors', 'f_author')} OR r.id IN ("
             "SELECT ct.record_id FROM contribution ct JOIN person p ON p.id = ct.person_id "
             "WHERE ct.role = 'author' AND (lower(p.handle) = :f_author OR lower(p.name) = :f_author)))"
         )
@@ -463,9 +485,7 @@ def _filter_sql(filters: RecordFilters | None) -> tuple[str, dict[str, object]]:
 
 def allowed_record_ids(engine: Engine, filters: RecordFilters) -> set[int]:
     """Return ids of live records matching the filters (for filtering dense results)."""
-    if not is_sqlite(engine):
-        raise SearchIndexError("search filters on PostgreSQL are not supported yet")
-    where, params = _filter_sql(filters)
+    where, params = _filter_sql(filters, sqlite=is_sqlite(engine))
     with engine.connect() as conn:
         rows = conn.execute(text(f"SELECT r.id FROM record r WHERE r.deleted = :no{where}"), {"no": False, **params})
         return {int(row[0]) for row in rows}
@@ -565,16 +585,26 @@ def _json_list(value: object) -> list[str]:
     return []
 
 
+def fts_in_step(engine: Engine) -> bool:
+    """Return whether the keyword index has exactly one row per chunk (false after a table-level copy, say)."""
+    with engine.connect() as conn:
+        chunks = conn.execute(text("SELECT COUNT(*) FROM chunk")).scalar()
+        indexed = conn.execute(text("SELECT COUNT(*) FROM chunk_fts")).scalar()
+    return chunks == indexed
+
+
 def rebuild_fts(engine: Engine) -> int:
     """Rewrite every FTS row from the chunk table (repairs a keyword index out of step); return the row count."""
-    if not is_sqlite(engine):
-        return 0
+    heading_sql = (
+        "(SELECT group_concat(value, ' › ') FROM json_each(c.heading_path))" if is_sqlite(engine)
+        else "coalesce((SELECT string_agg(value, ' › ') FROM json_array_elements_text(c.heading_path) AS value), '')"
+    )
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM chunk_fts"))
         result = conn.execute(
             text(
                 "INSERT INTO chunk_fts (rowid, title, heading, text) "
-                "SELECT c.id, r.title, (SELECT group_concat(value, ' › ') FROM json_each(c.heading_path)), c.text "
+                f"SELECT c.id, r.title, {heading_sql}, c.text "
                 "FROM chunk c JOIN record r ON r.id = c.record_id"
             )
         )

@@ -26,8 +26,29 @@ def _m0001_initial(conn: Connection) -> None:
         )
 
 
+def _m0002_postgres_full_text(conn: Connection) -> None:
+    """On PostgreSQL, create the keyword index as a table with a weighted tsvector and a GIN index."""
+    if conn.dialect.name != "postgresql":
+        return
+    conn.execute(text(
+        "CREATE TABLE IF NOT EXISTS chunk_fts ("
+        "rowid BIGINT PRIMARY KEY, title TEXT NOT NULL DEFAULT '', heading TEXT NOT NULL DEFAULT '', "
+        "text TEXT NOT NULL DEFAULT '', tsv tsvector GENERATED ALWAYS AS ("
+        "setweight(to_tsvector('english', coalesce(title, '')), 'A') || "
+        "setweight(to_tsvector('english', coalesce(heading, '')), 'B') || "
+        "setweight(to_tsvector('english', coalesce(text, '')), 'C')) STORED)"
+    ))
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_chunk_fts_tsv ON chunk_fts USING GIN (tsv)"))
+    conn.execute(text(
+        "INSERT INTO chunk_fts (rowid, title, heading, text) "
+        "SELECT c.id, r.title, coalesce((SELECT string_agg(value, ' › ') FROM json_array_elements_text(c.heading_path) "
+        "AS value), ''), c.text FROM chunk c JOIN record r ON r.id = c.record_id ON CONFLICT (rowid) DO NOTHING"
+    ))
+
+
 MIGRATIONS: list[tuple[int, Migration]] = [
     (1, _m0001_initial),
+    (2, _m0002_postgres_full_text),
 ]
 """Every migration in order; append new ones, never edit applied ones."""
 

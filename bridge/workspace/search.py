@@ -130,8 +130,9 @@ class SearchMixin:
         if progress is not None:
             progress(0, 1, "chunking")
         records, chunk_count = self._rechunk(None)
-        if full:
+        if full or not chunk_store.fts_in_step(self.engine):
             chunk_store.rebuild_fts(self.engine)
+        if full:
             chunk_store.clear_vectors(self.engine)
         embedded, reused = self.dense.embed_pending(progress)
         index = self.dense.rebuild()
@@ -172,9 +173,7 @@ class SearchMixin:
         chunk_limit = wanted_records * CHUNKS_PER_RECORD
         keyword_hits: list[ChunkHit] = []
         dense_hits: list[ChunkHit] = []
-        # PostgreSQL has no FTS5 table yet: hybrid runs on the dense list alone there, keyword mode says why it fails.
-        keyword_available = mode == "keyword" or chunk_store.is_sqlite(self.engine)
-        if mode in ("keyword", "hybrid") and keyword_available:
+        if mode in ("keyword", "hybrid"):
             keyword_hits = [ChunkHit(chunk_id, record_id, score) for chunk_id, record_id, score
                             in chunk_store.keyword_search(self.engine, query, chunk_limit, filters)]
         if mode in ("semantic", "hybrid"):

@@ -91,3 +91,6 @@ def test_git_import_on_postgres_is_idempotent(postgres_url: str, tmp_path: Path)
         nats_first = next(r for r in ws.list_records() if r.source_path == "adr/ADR-1.md")
         assert any(r.source == "git" for r in ws.history(nats_first.key))
         assert ws.revision_text(nats_first.key, 1).strip()
+        hits = ws.search("JetStream consumer acknowledgement", mode="keyword", k=5)
+        assert hits and all(hit.source_path.startswith("adr/") for hit in hits)
+        assert hits[0].snippet

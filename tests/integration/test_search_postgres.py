@@ -1,12 +1,8 @@
-"""Search on a PostgreSQL store: chunks and vectors work, semantic and hybrid search answer, keyword mode
-fails with a clear message (no FTS5 there yet)."""
+"""Search on a PostgreSQL store: chunks, vectors, full-text keyword search, filters and hybrid search."""
 
 from __future__ import annotations
 
-import pytest
-
 from bridge.config import SearchSettings, Settings
-from bridge.errors import SearchIndexError
 from bridge.workspace import Workspace
 from tests.integration.test_postgres_store import postgres_url  # noqa: F401  (module-scoped server fixture)
 
@@ -19,10 +15,24 @@ def test_search_on_postgres(postgres_url: str) -> None:  # noqa: F811
         assert [chunk.section for chunk in ws.record_sections("RB-0001")] == ["Mitigation"]
         assert ws.search("renew the tls certificate", mode="semantic")[0].key == "RB-0002"
         assert ws.search("delete write-ahead log archives")[0].key == "RB-0001"
-        with pytest.raises(SearchIndexError, match="PostgreSQL"):
-            ws.search("certificate", mode="keyword")
+        assert [hit.key for hit in ws.search("certificate", mode="keyword")] == ["RB-0002"]
+        assert ws.search('renew AND "tls" NEAR( cert* -x', mode="keyword")[0].key == "RB-0002"
+        assert ws.search("certificate", mode="keyword", kind="decision") == []
         record = ws.get_record("RB-0002")
         record.body = record.body.replace("TLS certificate", "TLS certificate and its chain")
         ws.save_record(record, expected_version=record.version)
         assert ws.index_status().pending == 1
         assert ws.reindex().embedded == 1
+
+
+def test_reindex_restores_a_keyword_index_emptied_by_a_table_copy(postgres_url: str) -> None:  # noqa: F811
+    from sqlalchemy import text
+
+    settings = Settings(database_url=postgres_url, search=SearchSettings(model="hashing-64"))
+    with Workspace.open(settings) as ws:
+        ws.new_record("runbook", "Replica lag", body="## Diagnosis\n\nCompare replication slots.\n")
+        with ws.engine.begin() as conn:
+            conn.execute(text("DELETE FROM chunk_fts"))
+        assert ws.search("replication slots", mode="keyword") == []
+        ws.reindex()
+        assert ws.search("replication slots", mode="keyword")[0].title == "Replica lag"
