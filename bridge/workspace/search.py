@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bridge.domain import INACTIVE_STATUSES, Chunk, SearchHit
+from bridge.domain import INACTIVE_STATUSES, Chunk, HealthCheck, SearchHit
 from bridge.errors import BridgeError
 from bridge.index.fusion import ChunkHit, RankedRecord, demote_inactive, relative_score_fusion, single_list
 from bridge.search_types import (
@@ -103,6 +103,29 @@ class SearchMixin:
         index_type = index.index_type if index is not None else self.dense.index_type(embedded)
         return IndexStatus(chunks=chunk_count, embedded=embedded, model_id=self.settings.search.model,
                            model_loaded=loaded, index_type=index_type, dimension=dimension, records=records)
+
+    def check_index(self, repair: bool = False) -> list[HealthCheck]:
+        """Check the keyword index, stored vectors and FAISS file; with repair, rebuild what is out of step."""
+        checks: list[HealthCheck] = []
+        fts_ok = chunk_store.fts_in_step(self.engine)
+        if not fts_ok and repair:
+            rows = chunk_store.rebuild_fts(self.engine)
+            checks.append(HealthCheck("keyword index", True, f"rebuilt from chunk text ({rows} rows)"))
+        else:
+            checks.append(HealthCheck("keyword index", fts_ok, "one row per chunk" if fts_ok else
+                                      "out of step with the chunks: run `bridge doctor --repair`"))
+        status = self.index_status()
+        checks.append(HealthCheck("stored vectors", True, f"{status.embedded} of {status.chunks} chunks embedded "
+                                  f"with {status.model_id}" + (" (the rest embed on the next semantic search or "
+                                  "`bridge reindex`)" if status.pending else "")))
+        loadable = self.dense.index_file_current()
+        if not loadable and repair:
+            index = self.dense.rebuild()
+            checks.append(HealthCheck("vector index file", True, f"rebuilt from stored vectors ({len(index)} vectors)"))
+        else:
+            checks.append(HealthCheck("vector index file", True, "current" if loadable else
+                                      "missing or stale: it is rebuilt from stored vectors on the next semantic search"))
+        return checks
 
     def semantic_ready(self) -> bool:
         """Return whether a semantic query would answer at once: model loaded and every chunk embedded."""

@@ -203,6 +203,10 @@ class DenseState:
             return None
         return index
 
+    def index_file_current(self) -> bool:
+        """Return whether the saved FAISS file loads and matches the store's generation and model."""
+        return self._load_file(chunk_store.generation(self.engine)) is not None
+
     def rebuild(self) -> VectorIndex:
         """Build the index from the vectors stored for the current model (no model needed) and save it."""
         from bridge.index.vector_index import IndexMeta, VectorIndex

@@ -249,3 +249,23 @@ def test_a_save_during_a_warm_up_in_another_thread_does_not_wait_and_stays_corre
     holder.join()
     assert keys(workspace.search("stale snapshots", mode="semantic"))[0] == "RB-0001"
     assert len(dense.ensure_index()) == workspace.index_status().embedded == 5
+
+
+def test_doctor_reports_and_repairs_the_search_indexes() -> None:
+    from sqlalchemy import text
+
+    with open_workspace() as ws:
+        ws.new_record("runbook", "Disk full", body="## Mitigation\n\nDelete old archives.\n")
+        ws.search("archives", mode="semantic")
+        with ws.engine.begin() as conn:
+            conn.execute(text("DELETE FROM chunk_fts"))
+        for path in ws.dense.index_path().parent.iterdir():
+            path.write_bytes(b"garbage")
+        checks = {c.name: c for c in ws.doctor()}
+        assert not checks["keyword index"].ok
+        assert "stale" in checks["vector index file"].detail
+        repaired = {c.name: c for c in ws.doctor(repair=True)}
+        assert repaired["keyword index"].ok and "rebuilt" in repaired["keyword index"].detail
+        assert "rebuilt" in repaired["vector index file"].detail
+        assert all(c.ok for c in ws.doctor())
+        assert ws.search("archives", mode="keyword")[0].title == "Disk full"
