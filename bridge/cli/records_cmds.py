@@ -246,3 +246,70 @@ def doctor(
             console.print(f"{mark} {check.name}: {check.detail}", highlight=False)
     if not all(check.ok for check in checks):
         raise typer.Exit(1)
+
+
+@app.command()
+def edit(
+    key: Annotated[str, typer.Argument(help="Record key, e.g. ADR-0007.")],
+    from_file: Annotated[Path | None, typer.Option("--file", help="Take the new text from this file instead of $EDITOR.")] = None,
+    message: Annotated[str, typer.Option(help="What changed (kept with the revision).")] = "",
+) -> None:
+    """Edit a record's file text in $EDITOR (or from --file) and save it as a new revision."""
+    import os
+    import shlex
+    import subprocess
+    import tempfile
+
+    from bridge.errors import ConflictError
+    from bridge.paths import drafts_dir
+
+    with open_workspace() as workspace:
+        record = workspace.get_record(key)
+        original = workspace.record_text(record.key)
+        if from_file is not None:
+            try:
+                text = from_file.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                fail(f"cannot read {from_file}: {exc}")
+        else:
+            editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+            suffix = ".rst" if record.body_format == "rst" else ".md"
+            with tempfile.NamedTemporaryFile("w", suffix=suffix, prefix=f"{record.key}-", delete=False,
+                                             encoding="utf-8") as handle:
+                handle.write(original)
+            if subprocess.run([*shlex.split(editor), handle.name]).returncode != 0:
+                fail(f"the editor exited with an error; your text is in {handle.name}")
+            text = Path(handle.name).read_text(encoding="utf-8")
+        if text == original:
+            console.print(f"{record.key}: no changes")
+            return
+        try:
+            saved = workspace.save_record_text(record.key, text, expected_version=record.version, message=message)
+        except ConflictError as exc:
+            draft = drafts_dir() / f"{record.key}-conflict.md"
+            draft.write_text(text, encoding="utf-8")
+            fail(f"{exc}. Your text is saved in {draft}; compare it with `bridge show {record.key}`.")
+    console.print(f"saved {saved.key} as version {saved.version}")
+
+
+@app.command()
+def restore(
+    key: Annotated[str, typer.Argument(help="Record key.")],
+    revision: Annotated[int, typer.Argument(help="Revision number to restore (see `bridge show KEY --history`).")],
+) -> None:
+    """Make an old revision's text current again, as a new revision (nothing is overwritten)."""
+    with open_workspace() as workspace:
+        record = workspace.get_record(key)
+        saved = workspace.restore_revision(record.key, revision, expected_version=record.version)
+    console.print(f"restored revision {revision} of {saved.key} as version {saved.version}")
+
+
+@app.command()
+def review(
+    key: Annotated[str, typer.Argument(help="Record key.")],
+    person: Annotated[str | None, typer.Option("--as", help="Reviewer (default: you).")] = None,
+) -> None:
+    """Record that you read and checked a record (counts towards who knows it)."""
+    with open_workspace() as workspace:
+        contribution = workspace.mark_reviewed(key, person)
+    console.print(f"{contribution.record_key} reviewed by {contribution.person}")

@@ -179,6 +179,27 @@ class RecordsMixin:
             record, expected_version=expected_version, author=author, message=f"restore revision {number}"
         )
 
+    def record_text(self, key: str) -> str:
+        """Return the record as its file text (front matter and body), as ``bridge edit`` shows it."""
+        from bridge.ingest.writer import render_record
+
+        return render_record(self.get_record(key))
+
+    def save_record_text(
+        self, key: str, text: str, *, expected_version: int, author: str | None = None, message: str = ""
+    ) -> Record:
+        """Parse edited file text of record key and save it as a new revision (the key and kind cannot change)."""
+        from bridge.errors import ValidationError
+        from bridge.ingest.parse import parse_record_text
+
+        current = self.get_record(key)
+        name = current.source_path or f"{current.key.lower()}.{'rst' if current.body_format == 'rst' else 'md'}"
+        edited = parse_record_text(text, name, kind=current.kind).record
+        if edited.key and edited.key.upper() != current.key.upper():
+            raise ValidationError(f"the key cannot change in an edit ({current.key} → {edited.key})", field="key")
+        edited.key, edited.kind, edited.source_path = current.key, current.kind, current.source_path
+        return self.save_record(edited, expected_version=expected_version, author=author, message=message)
+
     def mark_reviewed(self, key: str, person: str | None = None) -> Contribution:
         """Record that person (default: the current user) read and checked the record."""
         from bridge.store import records as record_ops

@@ -78,3 +78,52 @@ def test_bare_bridge_without_a_terminal_imports_the_demo_and_lists_it() -> None:
     assert len(listed) >= 25
     assert {"ADR-0003", "RB-0001"} <= {r["key"] for r in listed}
     assert runner.invoke(app, []).stderr == "", "the demo is imported only once"
+
+
+def test_edit_from_a_file_saves_a_revision_and_a_stale_edit_keeps_the_text(tmp_path, monkeypatch, bridge_home) -> None:
+    key = json.loads(invoke("new", "--kind", "decision", "--title", "Use SQLite", "--json").stdout)["key"]
+    from bridge.workspace import Workspace
+
+    with Workspace.open() as ws:
+        text = ws.record_text(key)
+    edited = tmp_path / "edited.md"
+    edited.write_text(text.replace("status: proposed", "status: accepted") + "\nWe decided.\n", encoding="utf-8")
+    result = invoke("edit", key, "--file", str(edited), "--message", "accept")
+    assert result.exit_code == 0, result.output
+    shown = json.loads(invoke("show", key, "--json", "--history").stdout)
+    assert shown["status"] == "accepted" and shown["body"].rstrip().endswith("We decided.")
+    assert [h["message"] for h in shown["history"]] == ["create", "accept"]
+    assert json.loads(invoke("show", key, "--json").stdout)["version"] == 2
+
+    import bridge.workspace.records as records_module
+
+    original_get = records_module.RecordsMixin.get_record
+
+    def stale_get(self, wanted):
+        record = original_get(self, wanted)
+        record.version = 1
+        return record
+
+    monkeypatch.setattr(records_module.RecordsMixin, "get_record", stale_get)
+    edited.write_text(text + "\nMine.\n", encoding="utf-8")
+    conflict = runner.invoke(app, ["edit", key, "--file", str(edited)])
+    assert conflict.exit_code == 1 and "changed by someone else" in conflict.stderr
+    monkeypatch.undo()
+    drafts = list((bridge_home / "drafts").glob("*.md"))
+    assert drafts and drafts[0].read_text(encoding="utf-8").endswith("Mine.\n")
+
+
+def test_restore_and_review_from_the_command_line() -> None:
+    key = json.loads(invoke("new", "--kind", "runbook", "--title", "Disk full", "--json").stdout)["key"]
+    from bridge.workspace import Workspace
+
+    with Workspace.open() as ws:
+        record = ws.get_record(key)
+        record.body = "replaced"
+        ws.save_record(record, expected_version=1)
+    assert invoke("restore", key, "1").exit_code == 0
+    shown = json.loads(invoke("show", key, "--json").stdout)
+    assert "Meaning" in shown["body"] and shown["version"] == 3
+    assert invoke("review", key, "--as", "Reviewer <r@example.com>").exit_code == 0
+    roles = {c["person"]: c["roles"] for c in json.loads(invoke("show", key, "--json").stdout)["contributors"]}
+    assert "reviewer" in roles["Reviewer"]
