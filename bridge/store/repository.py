@@ -254,14 +254,14 @@ def add_contribution(
 def all_contributions(session: Session) -> list[Contribution]:
     """Return every contribution to a live record as domain objects."""
     statement = (
-        select(ContributionRow, PersonRow.handle, RecordRow.key)
+        select(ContributionRow.role, ContributionRow.at, PersonRow.handle, RecordRow.key)
         .join(PersonRow, col(PersonRow.id) == ContributionRow.person_id)
         .join(RecordRow, col(RecordRow.id) == ContributionRow.record_id)
         .where(col(RecordRow.deleted).is_(False))
     )
     return [
-        Contribution(person=handle, record_key=key, role=row.role, at=row.at)  # type: ignore[arg-type]
-        for row, handle, key in session.exec(statement)
+        Contribution(person=handle, record_key=key, role=role, at=at)
+        for role, at, handle, key in session.execute(statement)
     ]
 
 
