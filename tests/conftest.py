@@ -38,6 +38,17 @@ def clone_corpus(name: str, dest: Path) -> Path:
     return dest
 
 
+def write_file(root: Path, relative: str, content: str | bytes) -> Path:
+    """Write content (text or bytes) to root/relative, creating folders, and return the path."""
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path
+
+
 @pytest.fixture(scope="session")
 def corpus_cache(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Return a per-session cache of cloned corpora, keyed by bundle name."""

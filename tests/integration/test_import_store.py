@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bridge.workspace import Workspace
-from tests.conftest import clone_corpus
+from tests.conftest import clone_corpus, write_file
 
 
 def git(repo: Path, *args: str, author: str = "Ann Author <ann@example.com>", date: str = "2024-01-01T10:00:00") -> None:
@@ -22,8 +22,7 @@ def git(repo: Path, *args: str, author: str = "Ann Author <ann@example.com>", da
 
 def write(path: Path, text: str) -> None:
     """Write text to path, creating folders."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    write_file(path.parent, path.name, text)
 
 
 ADR = "# {n}. {title}\n\nDate: 2024-01-01\n\n## Status\n\n{status}\n\n## Context\n\n{body}\n"

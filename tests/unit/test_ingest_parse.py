@@ -10,18 +10,7 @@ import pytest
 from bridge.errors import ParseError
 from bridge.ingest.fields import key_from_filename
 from bridge.ingest.parse import parse_record_file, parse_record_text
-
-
-def write(root: Path, relative: str, content: str | bytes) -> Path:
-    """Write a file under root and return its path."""
-    path = root / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8")
-    return path
-
+from tests.conftest import write_file
 
 NYGARD = """# 2. Implement as shell scripts
 
@@ -40,7 +29,7 @@ Text.
 
 
 def test_adr_tools_nygard_file(tmp_path: Path) -> None:
-    path = write(tmp_path, "doc/adr/0002-implement-as-shell-scripts.md", NYGARD)
+    path = write_file(tmp_path, "doc/adr/0002-implement-as-shell-scripts.md", NYGARD)
     source = parse_record_file(path, tmp_path)
     record = source.record
     assert record.key == "ADR-0002"
@@ -75,7 +64,7 @@ Should the status be tracked?
 
 
 def test_madr_front_matter_maps_fields_and_keeps_unknown_keys(tmp_path: Path) -> None:
-    record = parse_record_file(write(tmp_path, "docs/decisions/0013-use-yaml.md", MADR), tmp_path).record
+    record = parse_record_file(write_file(tmp_path, "docs/decisions/0013-use-yaml.md", MADR), tmp_path).record
     assert record.title == "Use YAML front matter"
     assert (record.status, record.status_text) == ("accepted", "Approved")
     assert record.date == date(2024, 3, 1)
@@ -100,7 +89,7 @@ Status: this line is in a section, not the preamble.
 
 
 def test_log4brains_bullets_and_date_named_file(tmp_path: Path) -> None:
-    source = parse_record_file(write(tmp_path, "docs/adr/20200926-use-the-adr-number.md", LOG4BRAINS), tmp_path)
+    source = parse_record_file(write_file(tmp_path, "docs/adr/20200926-use-the-adr-number.md", LOG4BRAINS), tmp_path)
     record = source.record
     assert record.key == ""
     assert record.status == "superseded"
@@ -130,7 +119,7 @@ Text.
 
 
 def test_nats_metadata_table(tmp_path: Path) -> None:
-    record = parse_record_file(write(tmp_path, "adr/ADR-7.md", NATS), tmp_path).record
+    record = parse_record_file(write_file(tmp_path, "adr/ADR-7.md", NATS), tmp_path).record
     assert record.key == "ADR-0007"
     assert (record.status, record.status_text) == ("accepted", "Partially Implemented")
     assert record.authors == ["@ripienaar", "@derek"]
@@ -168,7 +157,7 @@ Restart a member.
 
 
 def test_prometheus_runbook_with_hugo_front_matter(tmp_path: Path) -> None:
-    record = parse_record_file(write(tmp_path, "etcd/EtcdNoLeader.md", RUNBOOK), tmp_path).record
+    record = parse_record_file(write_file(tmp_path, "etcd/EtcdNoLeader.md", RUNBOOK), tmp_path).record
     assert record.kind == "runbook"
     assert record.title == "Etcd No Leader"
     assert record.topics == ["etcd"]
@@ -199,7 +188,7 @@ This PEP proposes things.
 
 
 def test_pep_header(tmp_path: Path) -> None:
-    source = parse_record_file(write(tmp_path, "pep-3124.rst", PEP), tmp_path)
+    source = parse_record_file(write_file(tmp_path, "pep-3124.rst", PEP), tmp_path)
     record = source.record
     assert record.key == "PEP-3124"
     assert record.kind == "decision"
@@ -219,7 +208,7 @@ def test_pep_header(tmp_path: Path) -> None:
 
 def test_pep_without_topic_uses_its_type_and_txt_files_parse(tmp_path: Path) -> None:
     text = "PEP: 8\nTitle: Style Guide\nAuthor: Guido van Rossum\nStatus: Active\nType: Process\nCreated: 2001-07-05\n\nBody\n"
-    record = parse_record_file(write(tmp_path, "pep-0008.txt", text), tmp_path).record
+    record = parse_record_file(write_file(tmp_path, "pep-0008.txt", text), tmp_path).record
     assert record.key == "PEP-0008"
     assert record.topics == ["process"]
     assert record.status == "accepted"
@@ -244,7 +233,7 @@ Text.
 
 
 def test_nep_field_list(tmp_path: Path) -> None:
-    record = parse_record_file(write(tmp_path, "nep-0029-deprecation_policy.rst", NEP), tmp_path).record
+    record = parse_record_file(write_file(tmp_path, "nep-0029-deprecation_policy.rst", NEP), tmp_path).record
     assert record.key == "NEP-0029"
     assert record.title == "Recommend Python support"
     assert record.authors == ["Ross Barnowski", "Stephan Hoyer"]
@@ -320,7 +309,7 @@ def test_unknown_status_and_bad_date_warn_but_parse() -> None:
 
 
 def test_crlf_and_byte_order_mark_are_normalised(tmp_path: Path) -> None:
-    path = write(tmp_path, "a.md", "\ufeff---\r\ntitle: Hello\r\n---\r\n# Body\r\n".encode())
+    path = write_file(tmp_path, "a.md", "\ufeff---\r\ntitle: Hello\r\n---\r\n# Body\r\n".encode())
     record = parse_record_file(path, tmp_path).record
     assert record.title == "Hello"
     assert record.body == "# Body\n"
@@ -342,7 +331,7 @@ def test_crlf_and_byte_order_mark_are_normalised(tmp_path: Path) -> None:
 def test_bad_files_raise_parse_error_with_path_reason_and_line(
     tmp_path: Path, content: str | bytes, reason: str, line: int | None
 ) -> None:
-    path = write(tmp_path, "docs/adr/0001-bad.md", content)
+    path = write_file(tmp_path, "docs/adr/0001-bad.md", content)
     with pytest.raises(ParseError) as caught:
         parse_record_file(path, tmp_path)
     assert reason in caught.value.reason
@@ -351,7 +340,7 @@ def test_bad_files_raise_parse_error_with_path_reason_and_line(
 
 
 def test_oversized_file_is_refused(tmp_path: Path) -> None:
-    path = write(tmp_path, "big.md", "# Big\n" + "x" * 5000)
+    path = write_file(tmp_path, "big.md", "# Big\n" + "x" * 5000)
     with pytest.raises(ParseError, match="over the 1,000-byte limit"):
         parse_record_file(path, tmp_path, max_bytes=1000)
 
