@@ -131,15 +131,7 @@ class KnowerRules:
 
     def in_window(self, moment: datetime | date | None) -> bool:
         """Return whether evidence from moment is neither in the future nor dropped by the recency window."""
-        if moment is None:
-            return True
-        day = day_of(moment)
-        if day > self.as_of:
-            return False
-        window = self.settings.recency_days
-        if window is None or self.settings.recency_mode == "decay":
-            return True
-        return (self.as_of - day).days <= window
+        return self._counts_at(moment, expires_under_decay=False)
 
     def revision_weight(self, revision: Revision) -> float:
         """Return a revision's weight: 1, or halved every recency window under decay."""
@@ -151,13 +143,22 @@ class KnowerRules:
 
     def review_counts(self, moment: datetime | date | None) -> bool:
         """Return whether a review still counts: undated reviews always do, dated ones expire after the window."""
+        return self._counts_at(moment, expires_under_decay=True)
+
+    def _counts_at(self, moment: datetime | date | None, expires_under_decay: bool) -> bool:
+        """Return whether evidence from moment counts on the analysis day under the recency window.
+
+        Under decay mode revisions are weighted instead of dropped, so only evidence that expires_under_decay drops.
+        """
         if moment is None:
             return True
         day = day_of(moment)
         if day > self.as_of:
             return False
         window = self.settings.recency_days
-        return window is None or (self.as_of - day).days <= window
+        if window is None or (self.settings.recency_mode == "decay" and not expires_under_decay):
+            return True
+        return (self.as_of - day).days <= window
 
 
 def record_exists(record: Record, as_of: date) -> bool:
