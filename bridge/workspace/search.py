@@ -46,9 +46,6 @@ class SearchMixin:
 
     def __init__(self) -> None:
         self._dense: DenseState | None = None
-        # Workspace lists RecordsMixin (whose hook is a no-op) before this mixin; binding on the instance makes
-        # saves and imports reach the re-chunking below whatever the base order.
-        self.on_records_changed = self._rechunk_changed  # type: ignore[method-assign]
 
     @property
     def dense(self) -> DenseState:
@@ -68,11 +65,10 @@ class SearchMixin:
     # -- keeping chunks in step ------------------------------------------------------------------------------
 
     def on_records_changed(self, record_ids: list[int]) -> None:
-        """Re-chunk the given records and refresh their keyword index rows (embedding is deferred)."""
-        self._rechunk_changed(record_ids)
+        """Re-chunk the given records and refresh their keyword index rows (embedding is deferred).
 
-    def _rechunk_changed(self, record_ids: list[int]) -> None:
-        """Re-chunk the given records (the body of on_records_changed)."""
+        Workspace lists this mixin before RecordsMixin, so this overrides its no-op hook.
+        """
         if record_ids:
             self._rechunk(list(record_ids))
 
