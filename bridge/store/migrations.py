@@ -46,6 +46,25 @@ def _m0002_postgres_full_text(conn: Connection) -> None:
     ))
 
 
+def add_missing_tables_and_columns(conn: Connection) -> None:
+    """Create tables the models define but the database lacks, and add their missing nullable/defaulted columns.
+
+    Additive migrations call this: a new table or a new column on an existing table needs nothing else. A new
+    column must be nullable or have a server-side-free Python default that is also valid as NULL for old rows.
+    """
+    from sqlalchemy import inspect
+
+    SQLModel.metadata.create_all(conn)
+    inspector = inspect(conn)
+    for table in SQLModel.metadata.sorted_tables:
+        existing = {column["name"] for column in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name in existing:
+                continue
+            column_type = column.type.compile(dialect=conn.dialect)
+            conn.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {column_type}'))
+
+
 MIGRATIONS: list[tuple[int, Migration]] = [
     (1, _m0001_initial),
     (2, _m0002_postgres_full_text),
