@@ -292,8 +292,9 @@ class KnowledgeInputs:
     links: list[Link] = field(default_factory=list)
 
 
-KEY_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9]*-[A-Za-z0-9][A-Za-z0-9._-]*$")
-"""Keys look like ADR-0007, RB-0012 or PEP-0008."""
+KEY_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,19}-[A-Za-z0-9][A-Za-z0-9._-]{0,79}\Z")
+"""Keys look like ADR-0007, RB-0012 or PEP-0008: ASCII letters, digits, '.', '_' and '-' only (no '/', no NUL, no
+newline), so a key is always safe as a file name and in a terminal."""
 
 
 def validate_record(record: Record, stored_status: str | None = None) -> None:
@@ -301,7 +302,10 @@ def validate_record(record: Record, stored_status: str | None = None) -> None:
     from bridge.errors import ValidationError
 
     if not KEY_PATTERN.match(record.key or ""):
-        raise ValidationError(f"key '{record.key}' must look like ADR-0007 (prefix, dash, number or slug)", field="key")
+        raise ValidationError(
+            f"key {record.key!r} must look like ADR-0007: a letter prefix, a dash, then letters, digits, '.', '_' "
+            f"or '-' (at most 100 characters)", field="key",
+        )
     if record.kind not in RECORD_KINDS:
         raise ValidationError(f"kind '{record.kind}' must be one of {', '.join(RECORD_KINDS)}", field="kind")
     if not record.title.strip():

@@ -83,6 +83,8 @@ def classify(path: Path) -> Candidate:
     stem = (name[: -len(path.suffix)] if suffix else name).lower()
     if path.is_symlink():
         return Candidate(path, "symbolic link")
+    if not path.is_file():
+        return Candidate(path, "not a regular file (a FIFO, socket or device)")
     if suffix in RECORD_SUFFIXES or suffix == ".txt":
         if stem in INDEX_STEMS and not _declares_record(_head(path)):
             return Candidate(path, "index or README page")
@@ -110,7 +112,8 @@ def classify(path: Path) -> Candidate:
 
 
 def walk_files(folder: Path) -> Iterator[Path]:
-    """Yield the files under folder in sorted order, leaving out dotfiles, dot-folders and symlinked folders."""
+    """Yield the non-folder entries under folder in sorted order, leaving out dotfiles, dot-folders and symlinks to
+    folders; FIFOs and sockets are yielded so the import can report them as skipped."""
     try:
         entries = sorted(folder.iterdir(), key=lambda entry: entry.name)
     except OSError:
@@ -120,5 +123,5 @@ def walk_files(folder: Path) -> Iterator[Path]:
             continue
         if entry.is_dir() and not entry.is_symlink():
             yield from walk_files(entry)
-        elif entry.is_file() or entry.is_symlink():
+        else:
             yield entry

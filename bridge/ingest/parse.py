@@ -122,6 +122,8 @@ def split_front_matter(text: str, display_path: str) -> tuple[FrontMatter, str]:
     yaml_text = "\n".join(lines[1:number])
     try:
         data = yaml.safe_load(yaml_text) if yaml_text.strip() else {}
+    except RecursionError as exc:
+        raise ParseError("front matter is nested too deeply to read", display_path, 2) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
@@ -161,10 +163,10 @@ def _decode(data: bytes, display_path: str, max_bytes: int) -> str:
 
 
 def relative_source_path(path: Path, root: Path) -> str:
-    """Return path relative to root with forward slashes (the file name when it is outside root)."""
+    """Return path relative to root with forward slashes (the file name when it is outside root or unresolvable)."""
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):
         return path.name
 
 

@@ -15,7 +15,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from bridge.domain import KEY_PREFIX_BY_KIND, ImportFailure, RecordKind, SourceFile
+from bridge.domain import KEY_PATTERN, KEY_PREFIX_BY_KIND, ImportFailure, RecordKind, SourceFile
 from bridge.errors import BridgeError, ParseError
 from bridge.ingest.discover import classify, is_template_record, walk_files
 from bridge.ingest.fields import normalise_key
@@ -23,6 +23,8 @@ from bridge.ingest.git_history import find_git_root, read_history
 from bridge.ingest.parse import LINK_FIELDS, parse_record_file, relative_source_path
 
 _KEY_NUMBER = re.compile(r"^([A-Za-z]+)-(\d+)$")
+_UNSAFE_KEY = "\0unsafe"
+"""Marks a file whose own key is not in the safe character set (it is given a fresh key, with a warning)."""
 
 
 @dataclass
@@ -67,32 +69,52 @@ def _group_paths(paths: Sequence[Path]) -> list[tuple[Path, list[Path] | None]]:
 
 
 def _parse_root(root: Path, chosen: list[Path] | None, kind: RecordKind | None, max_file_bytes: int) -> ScannedRoot:
-    """Parse the record files of one root (all files under it, or only the chosen ones)."""
+    """Parse the record files of one root (all files under it, or only the chosen ones); no file aborts the rest."""
     scanned = ScannedRoot(root=root)
     candidates = sorted(chosen) if chosen is not None else list(walk_files(root))
     for path in candidates:
-        source_path = relative_source_path(path, root)
-        if not path.exists():
-            scanned.failures.append(ImportFailure(path=str(path), error="no such file or folder"))
-            continue
-        candidate = classify(path)
-        if candidate.skip_reason:
-            scanned.skipped.append(source_path)
-            continue
         try:
-            source = parse_record_file(path, root, kind=kind, max_bytes=max_file_bytes)
-        except ParseError as exc:
-            scanned.failures.append(ImportFailure(path=source_path, error=exc.reason, line=exc.line))
-            continue
-        if is_template_record(source.record):
-            scanned.skipped.append(source_path)
-            continue
-        scanned.files.append(source)
+            _parse_candidate(scanned, path, kind, max_file_bytes)
+        except Exception as exc:  # noqa: BLE001 - one bad file (symlink loop, deep nesting…) must not stop the import
+            reason = str(exc).splitlines()[0] if str(exc) else ""
+            scanned.failures.append(ImportFailure(
+                path=relative_source_path(path, root), error=f"cannot read file ({type(exc).__name__}: {reason})"[:300],
+            ))
     if kind is None:
         _follow_majority_kind(scanned, max_file_bytes)
     _note_extensionless_copies(scanned)
     scanned.files.sort(key=lambda source: source.record.source_path)
     return scanned
+
+
+def _parse_candidate(scanned: ScannedRoot, path: Path, kind: RecordKind | None, max_file_bytes: int) -> None:
+    """Parse one file into scanned: a record, a skipped path or a failure."""
+    root = scanned.root
+    source_path = _lexical_path(path, root) if path.is_symlink() else relative_source_path(path, root)
+    if not path.exists() and not path.is_symlink():
+        scanned.failures.append(ImportFailure(path=str(path), error="no such file or folder"))
+        return
+    candidate = classify(path)
+    if candidate.skip_reason:
+        scanned.skipped.append(source_path)
+        return
+    try:
+        source = parse_record_file(path, root, kind=kind, max_bytes=max_file_bytes)
+    except ParseError as exc:
+        scanned.failures.append(ImportFailure(path=source_path, error=exc.reason, line=exc.line))
+        return
+    if is_template_record(source.record):
+        scanned.skipped.append(source_path)
+        return
+    scanned.files.append(source)
+
+
+def _lexical_path(path: Path, root: Path) -> str:
+    """Return path relative to root without following links (for naming a skipped symlink)."""
+    try:
+        return path.absolute().relative_to(root).as_posix()
+    except ValueError:
+        return path.name
 
 
 def _follow_majority_kind(scanned: ScannedRoot, max_file_bytes: int) -> None:
@@ -112,7 +134,7 @@ def _follow_majority_kind(scanned: ScannedRoot, max_file_bytes: int) -> None:
                 scanned.files[position] = parse_record_file(
                     path, scanned.root, max_bytes=max_file_bytes, default_kind=majority
                 )
-            except ParseError:
+            except Exception:  # noqa: BLE001 - it parsed once; keep the first reading
                 continue
 
 
@@ -183,6 +205,9 @@ def _assign_keys(roots: list[ScannedRoot], existing_keys: Mapping[tuple[str, str
             if not own:
                 needs_key.append((index, source, ""))
                 continue
+            if not KEY_PATTERN.match(own):
+                needs_key.append((index, source, _UNSAFE_KEY))
+                continue
             holder = book.claimed.get(own.lower())
             if holder and holder[0] == index:
                 scanned.failures.append(ImportFailure(
@@ -202,7 +227,12 @@ def _assign_keys(roots: list[ScannedRoot], existing_keys: Mapping[tuple[str, str
         record = source.record
         own = record.key
         record.key = book.allocate(record.kind, index, record.source_path)
-        if used_by:
+        if used_by == _UNSAFE_KEY:
+            roots[index].warnings.append(
+                f"{record.source_path}: key {own!r} is not allowed (use letters, digits, '.', '_' or '-' after a "
+                f"prefix and a dash, like ADR-0007); given {record.key}"
+            )
+        elif used_by:
             roots[index].warnings.append(f"{record.source_path}: key {own} is already used by {used_by}; given {record.key}")
 
 
