@@ -84,7 +84,14 @@ class Settings(BaseModel):
     """The current user's name; falls back to git config ``user.name``."""
     user_email: str | None = None
     bot_patterns: list[str] = Field(default_factory=lambda: ["[bot]", "dependabot", "renovate"])
-    """Author names or emails containing any of these are bots and are excluded from history."""
+    """Author names or emails containing any of these are bots and are excluded from history (besides the built-in
+    rule: the word ``bot`` or ``robot`` in a name or email user, such as ``hco-bot`` or ``k8s-ci-robot``)."""
+    ignore_revs: list[str] = Field(default_factory=list)
+    """Commits (hashes, at least 7 characters) that make nobody a knower, besides ``.git-blame-ignore-revs``."""
+    bulk_commit_min_files: int = 50
+    """Commits touching fewer record files than this are never bulk (mechanical) commits."""
+    bulk_commit_median_factor: float = 20.0
+    """Commits touching more than this many times the median files per commit are bulk and make nobody a knower."""
     max_file_bytes: int = 2_000_000
     """Record files larger than this are refused at import."""
     mcp_allow_write: bool = False

@@ -233,7 +233,17 @@ class ImportReport:
     failed: list[ImportFailure] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
-    """Files deliberately not imported (templates, images, section index pages)."""
+    """Files deliberately not imported (templates, images, section index pages, OWNERS, LICENSE…)."""
+    skip_reasons: dict[str, str] = field(default_factory=dict)
+    """Skipped file → why it is not a record."""
+
+    def skipped_by_reason(self) -> dict[str, int]:
+        """Return how many files were skipped for each reason, most common first."""
+        counts: dict[str, int] = {}
+        for path in self.skipped:
+            reason = self.skip_reasons.get(path, "not a record")
+            counts[reason] = counts.get(reason, 0) + 1
+        return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form printed by ``bridge import --json``."""
@@ -241,6 +251,7 @@ class ImportReport:
             "imported": self.imported, "updated": self.updated, "unchanged": self.unchanged,
             "failed": [{"path": f.path, "error": f.error, "line": f.line} for f in self.failed],
             "warnings": list(self.warnings), "skipped": list(self.skipped),
+            "skip_reasons": {path: self.skip_reasons.get(path, "not a record") for path in self.skipped},
         }
 
 

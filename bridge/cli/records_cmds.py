@@ -98,7 +98,11 @@ def import_(
             f"imported {report.imported}, updated {report.updated}, unchanged {report.unchanged}, "
             f"failed {len(report.failed)}, skipped {len(report.skipped)}"
         )
-        if report.imported == report.updated == 0 and not report.failed:
+        for reason, count in report.skipped_by_reason().items():
+            console.print(f"  skipped {count}: {reason}", highlight=False)
+        if report.imported == report.updated == report.unchanged == 0 and report.skipped and not report.failed:
+            console.print("Nothing imported: no file given is a record (reasons above; name a file to import it).")
+        elif report.imported == report.updated == 0 and not report.failed:
             console.print("Nothing changed: every record is already up to date.")
         for warning in report.warnings[:20]:
             err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)

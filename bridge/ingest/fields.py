@@ -12,14 +12,15 @@ from bridge.domain import KEY_PREFIX_BY_KIND, RecordKind
 GENERIC_FOLDERS: frozenset[str] = frozenset({
     "adr", "adrs", "decisions", "decision", "decision-records", "architecture", "architecture-decisions",
     "doc", "docs", "documentation", "root", "records", "runbooks", "runbook", "playbooks", "postmortems",
-    "incidents", "content", "src", "notes", "peps", "neps", "rfcs", "proposals", "md", "markdown",
+    "incidents", "content", "src", "notes", "peps", "neps", "rfcs", "proposals", "md", "markdown", "keps", "text",
+    "examples",
 })
 """Folder names that say what kind of record lives there, not what it is about: never topics."""
 
 KIND_BY_FOLDER: dict[str, RecordKind] = {
     "adr": "decision", "adrs": "decision", "decisions": "decision", "decision-records": "decision",
     "architecture": "decision", "architecture-decisions": "decision", "peps": "decision", "neps": "decision",
-    "rfcs": "decision", "runbooks": "runbook", "runbook": "runbook", "playbooks": "runbook",
+    "rfcs": "decision", "keps": "decision", "runbooks": "runbook", "runbook": "runbook", "playbooks": "runbook",
     "postmortems": "postmortem", "incidents": "postmortem",
 }
 """Folder name → the kind of record it holds (the nearest such folder wins)."""
@@ -86,6 +87,29 @@ def topic_from_path(source_path: str) -> str:
         if folder.lower() not in GENERIC_FOLDERS and not folder.startswith((".", "_")):
             return folder
     return ""
+
+
+_PLACEHOLDER_WORDS = re.compile(
+    r"\b(?:insert|fill (?:me )?in|yyyy-mm-dd|yyyy|dd/mm|mm/dd|your name|author name|todo: )", re.IGNORECASE
+)
+
+
+def is_placeholder(text: str) -> bool:
+    """Return whether a value is a template placeholder (``[proposed | accepted]``, ``{date}``, ``Insert Date``)."""
+    stripped = text.strip().strip("`").strip()
+    if not stripped:
+        return False
+    if stripped.startswith(("[", "{")) or stripped.endswith(("]", "}")):
+        return True
+    return bool(_PLACEHOLDER_WORDS.search(stripped))
+
+
+def title_from_name(name: str) -> str:
+    """Return a title made from a file or folder name: ``2000-const-generics.md`` → ``Const generics``."""
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    words = re.sub(r"^(?:\d+|[a-z]+-\d+)[-_.\s]+", "", stem, flags=re.IGNORECASE)
+    text = " ".join(re.split(r"[-_\s]+", words or stem)).strip()
+    return text[:1].upper() + text[1:] if text else stem
 
 
 def as_text(value: Any) -> str:

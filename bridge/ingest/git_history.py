@@ -3,6 +3,10 @@
 One ``git log -M --raw --numstat`` over the folder, walked newest first, follows each current file back through
 its renames (PEPs went from ``.txt`` to ``.rst``), so a whole repository's history costs one process instead of
 one ``git log --follow`` per file. Authors come from ``%aN``/``%aE``, which honour ``.mailmap``.
+
+Commits that are nobody's knowledge are not attributed (their renames are still followed): commits by bots, and
+bulk mechanical commits — listed in an ignore-revs file or setting, or changing far more files than the
+repository's commits usually do (see ``HistoryRules``). A bulk commit that adds a file still counts for that file.
 """
 
 from __future__ import annotations
@@ -137,18 +141,61 @@ def _map_coauthors(git_root: Path, commits: list[_Commit]) -> None:
         commit.coauthors = [mapped.get(pair, pair) for pair in commit.coauthors]
 
 
-def is_bot(name: str, email: str, bot_patterns: Sequence[str]) -> bool:
-    """Return whether a name or email contains any bot pattern (case-insensitive)."""
+IGNORE_REVS_FILES: tuple[str, ...] = (".git-blame-ignore-revs",)
+"""Files at the repository root listing commits to ignore, one hash per line (git's ``blame.ignoreRevsFile``)."""
+
+_BOT_WORDS = frozenset({"bot", "robot", "bots"})
+_WORDS = re.compile(r"[a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class HistoryRules:
+    """Which commits make nobody a knower: bots, listed revisions and bulk mechanical commits."""
+
+    bot_patterns: tuple[str, ...] = ("[bot]",)
+    """Extra patterns: a name or email containing one of these (case-insensitive) is a bot."""
+    ignore_revs: tuple[str, ...] = ()
+    """Commit hashes (full or at least 7 characters) never attributed, besides the repository's ignore-revs file."""
+    bulk_min_files: int = 50
+    """A commit touching fewer files than this is never bulk."""
+    bulk_median_factor: float = 20.0
+    """A commit touching more than this many times the median files per commit (and ``bulk_min_files``) is bulk."""
+
+    def bulk_threshold(self, file_counts: Sequence[int]) -> int:
+        """Return the number of files above which a commit counts as bulk, given every commit's file count."""
+        if not file_counts:
+            return self.bulk_min_files
+        ordered = sorted(file_counts)
+        median = ordered[len(ordered) // 2]
+        return max(self.bulk_min_files, int(self.bulk_median_factor * median))
+
+
+def is_bot(name: str, email: str, bot_patterns: Sequence[str] = ()) -> bool:
+    """Return whether a git identity is a bot.
+
+    A bot has the word ``bot`` or ``robot`` in its name or email user (``hco-bot``, ``k8s-ci-robot``,
+    ``bot@example.com``, ``renovate[bot]``, ``1234+hco-bot@users.noreply.github.com``), or contains one of
+    bot_patterns (case-insensitive).
+    """
     haystack = f"{name}\n{email}".lower()
-    return any(pattern.lower() in haystack for pattern in bot_patterns if pattern)
+    if any(pattern.lower() in haystack for pattern in bot_patterns if pattern):
+        return True
+    user = email.lower().split("@", 1)[0].split("+", 1)[-1]
+    words = set(_WORDS.findall(name.lower())) | set(_WORDS.findall(user))
+    return bool(words & _BOT_WORDS)
 
 
 class _HistoryWalk:
     """Follows current files back through renames while commits are fed newest first."""
 
-    def __init__(self, root_prefix: str, bot_patterns: Sequence[str]) -> None:
+    def __init__(self, root_prefix: str, bot_patterns: Sequence[str], ignored: frozenset[str] = frozenset(),
+                 bulk_threshold: int | None = None) -> None:
         self.root_prefix = root_prefix
         self.bot_patterns = bot_patterns
+        self.ignored = ignored
+        """Full hashes of commits never attributed (ignore-revs and bulk commits)."""
+        self.bulk_threshold = bulk_threshold
+        """Commits touching more files than this are not attributed, except for the files they add."""
         self.alias: dict[str, str] = {}
         """Repository path at the point reached in the walk → the file's current repository path."""
         self.changes: dict[str, list[FileChange]] = {}
@@ -165,6 +212,9 @@ class _HistoryWalk:
         """Attribute one commit's entries to the current files they touch."""
         human = not is_bot(commit.author_name, commit.author_email, self.bot_patterns)
         coauthors = [pair for pair in commit.coauthors if not is_bot(*pair, self.bot_patterns)]
+        bulk = commit.sha in self.ignored or (
+            self.bulk_threshold is not None and len(commit.entries) > self.bulk_threshold
+        )
         for status, old_path, new_path in commit.entries:
             if status == "D":
                 self.alias.pop(new_path, None)
@@ -172,7 +222,7 @@ class _HistoryWalk:
             current = self.alias.get(new_path)
             if current is None:
                 continue
-            if human:
+            if human and (not bulk or status == "A"):
                 added, removed = commit.numstat.get(new_path, (0, 0))
                 self.changes[current].append(FileChange(
                     path=self.relative(new_path), commit=commit.sha, author_name=commit.author_name,
@@ -210,12 +260,31 @@ def _renames_into(git_root: Path, commit: str, added_paths: set[str]) -> dict[st
     return renames
 
 
-def read_history(root: Path, bot_patterns: Sequence[str] = ("[bot]",)) -> dict[str, list[FileChange]]:
+def _ignored_revisions(git_root: Path, listed: Sequence[str], commits: Sequence[_Commit]) -> set[str]:
+    """Return the full hashes of the commits listed in settings or in the repository's ignore-revs file."""
+    prefixes = [rev.strip().lower() for rev in listed if len(rev.strip()) >= 7]
+    for name in IGNORE_REVS_FILES:
+        path = git_root / name
+        if path.is_file():
+            for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+                rev = line.split("#", 1)[0].strip().lower()
+                if len(rev) >= 7:
+                    prefixes.append(rev)
+    if not prefixes:
+        return set()
+    return {commit.sha for commit in commits if any(commit.sha.startswith(prefix) for prefix in prefixes)}
+
+
+def read_history(
+    root: Path, bot_patterns: Sequence[str] = ("[bot]",), rules: HistoryRules | None = None
+) -> dict[str, list[FileChange]]:
     """Return each tracked file's commits (oldest first), keyed by its current path relative to root.
 
-    Renames are followed backwards to the current name, also from outside root; commits by bots (a pattern in
-    the author's name or email) are left out, as are bot co-authors. Raises GitHistoryError when git fails.
+    Renames are followed backwards to the current name, also from outside root; commits by bots are left out, as
+    are bot co-authors, ignored revisions and bulk commits (rules; by default ``HistoryRules`` with bot_patterns).
+    Raises GitHistoryError when git fails.
     """
+    rules = rules or HistoryRules(bot_patterns=tuple(bot_patterns))
     root = root.resolve()
     git_root = find_git_root(root)
     if git_root is None:
@@ -224,7 +293,7 @@ def read_history(root: Path, bot_patterns: Sequence[str] = ("[bot]",)) -> dict[s
     prefix = "" if prefix == "." else prefix
     pathspec = ["--", prefix] if prefix else []
     listed = _run_git(git_root, ["ls-files", "-z", *pathspec]).split("\x00")
-    walk = _HistoryWalk(prefix, bot_patterns)
+    walk = _HistoryWalk(prefix, rules.bot_patterns)
     for path in filter(None, listed):
         walk.alias[path] = path
         walk.changes[path] = []
@@ -239,6 +308,8 @@ def read_history(root: Path, bot_patterns: Sequence[str] = ("[bot]",)) -> dict[s
         raise
     commits = _parse_log(output)
     _map_coauthors(git_root, commits)
+    walk.ignored = frozenset(_ignored_revisions(git_root, rules.ignore_revs, commits))
+    walk.bulk_threshold = rules.bulk_threshold([len(commit.entries) for commit in commits if commit.entries])
     for commit in commits:
         walk.feed(commit)
     if prefix:

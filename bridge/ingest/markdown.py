@@ -1,7 +1,10 @@
 """What a Markdown body says about its record: title, headings, status, date, people, tags and links.
 
 Read with markdown-it-py so code blocks never count: adr-tools' ``## Status`` section, MADR/log4brains
-``* Status:`` bullets before the first section, and nats-style ``|Metadata|Value|`` tables are all understood.
+``* Status:`` bullets before the first section, RFC-style ``- Feature Name:`` / ``- Start Date:`` header
+bullets, and nats-style ``|Metadata|Value|`` tables are all understood. A Status section counts only at the top
+section level (a ``### Status`` deep inside a design is an API field, not the record's status), and template
+placeholders (``[proposed | accepted]``, ``{date}``, ``Insert Date``) are read as empty.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from bridge.ingest.fields import as_date, as_list
+from bridge.ingest.fields import as_date, as_list, is_placeholder
 from bridge.ingest.status import LINK_PATTERN, plain_status_text, references_in
 
 _TITLE_PREFIX = re.compile(
@@ -22,9 +25,21 @@ _TITLE_PREFIX = re.compile(
     re.IGNORECASE,
 )
 _META_LINE = re.compile(
-    r"^\W{0,3}(status|date|deciders|decision-makers|decision makers|authors?|tags|owners?|reviewers?)\W{0,3}:\W{0,3}\s*(.*)$",
+    r"^\W{0,3}(status|date|deciders|decision-makers|decision makers|authors?|tags|owners?|reviewers?|feature name"
+    r"|start date|rfc pr|tracking issues?|rust issue)\W{0,3}:[\s*_]{0,3}(.*)$",
     re.IGNORECASE,
 )
+SECTION_NAMES: frozenset[str] = frozenset({
+    "summary", "abstract", "motivation", "context", "overview", "introduction", "background", "status",
+    "description", "problem", "problem statement", "table of contents", "contents", "toc", "meaning", "impact",
+    "diagnosis", "mitigation", "decision", "consequences", "proposal", "goals",
+})
+"""Headings that name a section, never the record: a body whose first heading is one of these has no title."""
+_EXTRA_META: dict[str, str] = {
+    "feature name": "feature_name", "rfc pr": "rfc_pr", "tracking issue": "tracking_issue",
+    "tracking issues": "tracking_issue", "rust issue": "tracking_issue",
+}
+"""RFC-style header bullets kept as extra fields."""
 _LINK_VERBS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^(?:superseded|superceded|replaced)\s+by\b", re.IGNORECASE), "superseded_by"),
     (re.compile(r"^(?:supersedes|supercedes|replaces)\b", re.IGNORECASE), "supersedes"),
@@ -59,6 +74,8 @@ class MarkdownFacts:
     superseded_by: list[str] = field(default_factory=list)
     amends: list[str] = field(default_factory=list)
     related: list[str] = field(default_factory=list)
+    extra: dict[str, str] = field(default_factory=dict)
+    """Header bullets bridge keeps as written (``feature_name``, ``rfc_pr``, ``tracking_issue``)."""
 
     @property
     def stated_date(self) -> datetime.date | None:
@@ -90,7 +107,7 @@ def _source_lines(body: str, token: Token) -> str:
 def _split_people(text: str) -> list[str]:
     """Return names from a comma-separated list, without HTML comments or placeholder brackets."""
     plain = plain_status_text(text)
-    return [name for name in as_list(plain) if not name.startswith(("[", "{"))]
+    return [name for name in as_list(plain) if not is_placeholder(name)]
 
 
 def _split_tags(text: str) -> list[str]:
@@ -122,20 +139,25 @@ def markdown_facts(body: str) -> MarkdownFacts:
     status_section_level = 0
     status_blocks: list[str] = []
     seen_section = False
+    top_section_level = 0
+    """Level of the first heading that is not the title: a Status section counts only at this level or above."""
     index = 0
     while index < len(tokens):
         token = tokens[index]
         if token.type == "heading_open":
             level = int(token.tag[1])
             text = clean_title(tokens[index + 1].content) if level == 1 else tokens[index + 1].content.strip()
-            facts.headings.append(Heading(level, plain_status_text(text), token.map[0] if token.map else 0))
-            if level == 1 and not facts.title:
+            plain = plain_status_text(text)
+            facts.headings.append(Heading(level, plain, token.map[0] if token.map else 0))
+            if level == 1 and not facts.title and plain.lower().rstrip(":") not in SECTION_NAMES:
                 facts.title = text
             else:
                 seen_section = True
+                top_section_level = top_section_level or level
             if status_section_level and level <= status_section_level:
                 status_section_level = 0
-            if not status_blocks and plain_status_text(tokens[index + 1].content).lower().rstrip(":") == "status":
+            is_status = plain_status_text(tokens[index + 1].content).lower().rstrip(":") == "status"
+            if not status_blocks and is_status and (not top_section_level or level <= top_section_level):
                 status_section_level = level
             index += 3
             continue
@@ -155,9 +177,9 @@ def markdown_facts(body: str) -> MarkdownFacts:
                 if match:
                     meta.setdefault(match.group(1).lower(), match.group(2).strip())
         index += 1
-    if not facts.title and facts.headings:
-        facts.title = clean_title(facts.headings[0].text)
     _apply_meta(facts, table_meta, meta, status_blocks)
+    if not facts.title and facts.headings and facts.headings[0].text.lower().rstrip(":") not in SECTION_NAMES:
+        facts.title = clean_title(facts.headings[0].text)
     return facts
 
 
@@ -167,12 +189,19 @@ def _apply_meta(facts: MarkdownFacts, table: dict[str, str], meta: dict[str, str
     def pick(*names: str) -> str:
         for source in (table, meta):
             for name in names:
-                if source.get(name):
-                    return source[name]
+                value = source.get(name, "")
+                if value and not is_placeholder(plain_status_text(value)):
+                    return value
         return ""
 
-    facts.status_text = pick("status") or (status_blocks[0] if status_blocks else "")
-    facts.date_text = plain_status_text(pick("date"))
+    section_status = next((block for block in status_blocks if not is_placeholder(plain_status_text(block))), "")
+    facts.status_text = pick("status") or section_status
+    facts.date_text = plain_status_text(pick("date", "start date"))
+    for name, extra_name in _EXTRA_META.items():
+        raw = pick(name)
+        value = raw.strip().strip("`").strip() if extra_name == "feature_name" else plain_status_text(raw)
+        if value and extra_name not in facts.extra:
+            facts.extra[extra_name] = value
     facts.authors = _split_people(pick("author", "authors", "deciders", "decision-makers", "decision makers"))
     facts.owners = _split_people(pick("owner", "owners"))
     facts.reviewers = _split_people(pick("reviewer", "reviewers"))

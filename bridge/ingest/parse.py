@@ -6,6 +6,8 @@ does not say comes from its path (key from the file name's number, kind and topi
 
 from __future__ import annotations
 
+import posixpath
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,13 +25,16 @@ from bridge.ingest.fields import (
     as_date,
     as_list,
     as_text,
+    is_placeholder,
     jsonable,
     key_from_filename,
     kind_from_folders,
     normalise_key,
+    title_from_name,
     topic_from_path,
 )
 from bridge.ingest.markdown import MarkdownFacts, markdown_facts
+from bridge.ingest.record_folder import metadata_file, read_metadata
 from bridge.ingest.rst_record import record_from_header
 from bridge.ingest.status import IMPORT_DEFAULT_STATUS, normalise_status
 
@@ -79,6 +84,18 @@ class FrontMatter:
     def first(self, name: str) -> Any:
         """Return the first value given for the field, or None."""
         return self.values[name][0] if name in self.values else None
+
+    def add_defaults(self, fields: dict[str, Any]) -> None:
+        """Set the fields this front matter does not state from a metadata file (the file's own values win)."""
+        for name, value in fields.items():
+            if name == "extra":
+                for key, item in value.items():
+                    self.extra.setdefault(key, item)
+                continue
+            field_name = _ALIAS_TO_FIELD.get(name, name)
+            if field_name not in self.values and value not in (None, "", []):
+                self.values[field_name] = [value]
+        self.present = self.present or bool(fields)
 
     def merged_list(self, name: str) -> list[str]:
         """Return every value given for a list field, merged in order without duplicates."""
@@ -172,11 +189,12 @@ def relative_source_path(path: Path, root: Path) -> str:
 
 def parse_record_file(
     path: Path, root: Path, kind: RecordKind | None = None, max_bytes: int = 2_000_000,
-    *, default_kind: RecordKind = "decision",
+    *, default_kind: RecordKind = "decision", folder_record: bool = False,
 ) -> SourceFile:
     """Parse the record file at path (relative names are taken from root); raises ParseError naming the file.
 
-    default_kind is used only when nothing (front matter, folders, sections) says what kind the file is.
+    default_kind is used only when nothing (front matter, folders, sections) says what kind the file is;
+    folder_record says the file is the README/index page standing for its folder (``record_folder``).
     """
     source_path = relative_source_path(path, root)
     try:
@@ -188,15 +206,27 @@ def parse_record_file(
         raise ParseError(f"cannot read file: {exc.strerror or exc}", source_path) from exc
     text = _decode(data, source_path, max_bytes)
     folders = list(root.resolve().parts) + list(PurePosixPath(source_path).parts[:-1])
-    return parse_record_text(text, source_path, kind=kind, folder_names=folders, default_kind=default_kind)
+    metadata: dict[str, Any] | None = None
+    if folder_record:
+        beside = metadata_file(path.parent)
+        metadata = read_metadata(beside, source_path) if beside is not None else {}
+    return parse_record_text(text, source_path, kind=kind, folder_names=folders, default_kind=default_kind,
+                             metadata=metadata, folder_name=path.parent.name if folder_record else None)
 
 
 def parse_record_text(
     text: str, source_path: str, *, kind: RecordKind | None = None, folder_names: Sequence[str] | None = None,
-    default_kind: RecordKind = "decision",
+    default_kind: RecordKind = "decision", metadata: dict[str, Any] | None = None, folder_name: str | None = None,
 ) -> SourceFile:
-    """Parse a record file's text; source_path (relative, with '/') supplies what the text does not say."""
+    """Parse a record file's text; source_path (relative, with '/') supplies what the text does not say.
+
+    folder_name is set for a folder-per-record page: the record is named by its folder (key and fallback title
+    from the folder name, topic from the folders above it) and metadata holds the fields of the metadata file
+    beside the page.
+    """
     front, body = split_front_matter(text, source_path)
+    if metadata is not None:
+        front.add_defaults(metadata)
     suffix = PurePosixPath(source_path).suffix.lower()
     format_value = as_text(front.first("format")).lower()
     if format_value in ("rst", "restructuredtext"):
@@ -210,7 +240,7 @@ def parse_record_text(
     folders = list(folder_names) if folder_names is not None else list(PurePosixPath(source_path).parts[:-1])
     if body_format == "rst" and not front.present:
         return record_from_header(rst.read_rst_header(body), source_path, kind, folders, default_kind)
-    return _parse_markdown(front, body, body_format, source_path, kind, folders, default_kind)
+    return _parse_markdown(front, body, body_format, source_path, kind, folders, default_kind, folder_name)
 
 
 def _kind_of(front: FrontMatter, explicit: RecordKind | None, folders: list[str], source_path: str,
@@ -249,15 +279,32 @@ def _stated_date(front: FrontMatter, name: str, warnings: list[str]) -> tuple[bo
     return True, parsed
 
 
+def _fallback_title(facts: MarkdownFacts, naming_name: str) -> str:
+    """Return a title for a body without one: its RFC ``Feature Name``, else the file (or folder) name.
+
+    Only structured bodies (with headings or header bullets) get one; a bare text file still has no title.
+    """
+    if not facts.headings and not facts.extra:
+        return ""
+    feature = facts.extra.get("feature_name", "").strip("` ")
+    if feature and re.fullmatch(r"[\w:.\- ]+", feature) and feature.lower() not in ("n/a", "none", "na"):
+        return title_from_name(feature)
+    return title_from_name(naming_name)
+
+
 def _parse_markdown(front: FrontMatter, body: str, body_format: BodyFormat, source_path: str,
-                    explicit_kind: RecordKind | None, folders: list[str], default_kind: RecordKind) -> SourceFile:
+                    explicit_kind: RecordKind | None, folders: list[str], default_kind: RecordKind,
+                    folder_name: str | None = None) -> SourceFile:
     """Build the record of a Markdown file (or a reST body under front matter)."""
     warnings: list[str] = []
     facts = markdown_facts(body) if body_format == "markdown" else _rst_facts(body)
     kind = _kind_of(front, explicit_kind, folders, source_path, facts, warnings, default_kind)
-    title = as_text(front.first("title")) or facts.title
+    naming_name = folder_name or PurePosixPath(source_path).name
+    title = as_text(front.first("title")) or facts.title or _fallback_title(facts, naming_name)
     if not title:
         raise ParseError("no title: add a '# Title' heading or a 'title:' front-matter field", source_path)
+    if front.has("status") and is_placeholder(as_text(front.first("status"))):
+        front.values.pop("status")
     if front.has("status") and as_text(front.first("status")):
         raw_status = as_text(front.first("status"))
         status_text = as_text(front.first("status_text")) if front.has("status_text") else raw_status
@@ -274,9 +321,10 @@ def _parse_markdown(front: FrontMatter, body: str, body_format: BodyFormat, sour
     _, review_by = _stated_date(front, "review_by", warnings)
     explicit_key = front.first("key")
     key = normalise_key(explicit_key, kind) if as_text(explicit_key) else key_from_filename(
-        PurePosixPath(source_path).name, kind
+        naming_name, kind
     )
-    topics = front.merged_list("topics") if front.has("topics") else as_list(topic_from_path(source_path))
+    topic_path = posixpath.dirname(source_path) if folder_name else source_path
+    topics = front.merged_list("topics") if front.has("topics") else as_list(topic_from_path(topic_path))
 
     def listed(name: str) -> list[str]:
         if front.has(name):
@@ -292,7 +340,7 @@ def _parse_markdown(front: FrontMatter, body: str, body_format: BodyFormat, sour
         authors=listed("authors"), reviewers=listed("reviewers"), consulted=listed("consulted"),
         informed=listed("informed"), supersedes=listed("supersedes"), superseded_by=superseded_by,
         amends=listed("amends"), related=listed("related"), date=stated_date, review_by=review_by,
-        source_path=source_path, extra=front.extra,
+        source_path=source_path, extra={**facts.extra, **front.extra},
     )
     return SourceFile(record=record, warnings=warnings)
 

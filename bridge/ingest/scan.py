@@ -17,9 +17,16 @@ from pathlib import Path, PurePosixPath
 
 from bridge.domain import KEY_PATTERN, KEY_PREFIX_BY_KIND, ImportFailure, RecordKind, SourceFile
 from bridge.errors import BridgeError, ParseError
-from bridge.ingest.discover import classify, is_template_record, walk_files
+from bridge.ingest.discover import (
+    classify,
+    folder_record_page,
+    is_template_record,
+    record_folders,
+    walk_files,
+)
 from bridge.ingest.fields import normalise_key
-from bridge.ingest.git_history import find_git_root, read_history
+from bridge.ingest.git_history import HistoryRules, find_git_root, read_history
+from bridge.ingest.owners_files import OwnersFiles, apply_declared_owners
 from bridge.ingest.parse import LINK_FIELDS, parse_record_file, relative_source_path
 
 _KEY_NUMBER = re.compile(r"^([A-Za-z]+)-(\d+)$")
@@ -37,6 +44,10 @@ class ScannedRoot:
     failures: list[ImportFailure] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     """Paths (relative to root) deliberately not imported: images, templates, index pages…"""
+    skip_reasons: dict[str, str] = field(default_factory=dict)
+    """Skipped path → why it is not a record."""
+    folder_records: set[str] = field(default_factory=set)
+    """Source paths of README/index pages that stand for their folder (folder-per-record layouts)."""
     warnings: list[str] = field(default_factory=list)
     git_root: Path | None = None
 
@@ -68,13 +79,26 @@ def _group_paths(paths: Sequence[Path]) -> list[tuple[Path, list[Path] | None]]:
     return list(groups.items())
 
 
+def _skip(scanned: ScannedRoot, source_path: str, reason: str) -> None:
+    """Note a file that is deliberately not imported, with why."""
+    scanned.skipped.append(source_path)
+    scanned.skip_reasons[source_path] = reason
+
+
+def _is_folder_record(path: Path, folders: frozenset[Path], named: bool) -> bool:
+    """Return whether path is the README/index page standing for its folder (a named page always is)."""
+    return folder_record_page(path) and (path.parent in folders or named)
+
+
 def _parse_root(root: Path, chosen: list[Path] | None, kind: RecordKind | None, max_file_bytes: int) -> ScannedRoot:
     """Parse the record files of one root (all files under it, or only the chosen ones); no file aborts the rest."""
     scanned = ScannedRoot(root=root)
+    named = chosen is not None
     candidates = sorted(chosen) if chosen is not None else list(walk_files(root))
+    folders = record_folders(candidates, root) if not named else frozenset()
     for path in candidates:
         try:
-            _parse_candidate(scanned, path, kind, max_file_bytes)
+            _parse_candidate(scanned, path, kind, max_file_bytes, folders, named)
         except Exception as exc:  # noqa: BLE001 - one bad file (symlink loop, deep nesting…) must not stop the import
             reason = str(exc).splitlines()[0] if str(exc) else ""
             scanned.failures.append(ImportFailure(
@@ -82,30 +106,38 @@ def _parse_root(root: Path, chosen: list[Path] | None, kind: RecordKind | None, 
             ))
     if kind is None:
         _follow_majority_kind(scanned, max_file_bytes)
+    _apply_owners_files(scanned)
     _note_extensionless_copies(scanned)
     scanned.files.sort(key=lambda source: source.record.source_path)
     return scanned
 
 
-def _parse_candidate(scanned: ScannedRoot, path: Path, kind: RecordKind | None, max_file_bytes: int) -> None:
-    """Parse one file into scanned: a record, a skipped path or a failure."""
+def _parse_candidate(scanned: ScannedRoot, path: Path, kind: RecordKind | None, max_file_bytes: int,
+                     folders: frozenset[Path], named: bool) -> None:
+    """Parse one file into scanned: a record, a skipped path (with its reason) or a failure.
+
+    folders are the record folders of the root; named says the user named the file on the command line.
+    """
     root = scanned.root
     source_path = _lexical_path(path, root) if path.is_symlink() else relative_source_path(path, root)
     if not path.exists() and not path.is_symlink():
         scanned.failures.append(ImportFailure(path=str(path), error="no such file or folder"))
         return
-    candidate = classify(path)
+    candidate = classify(path, folder_records=folders, named=named, root=root)
     if candidate.skip_reason:
-        scanned.skipped.append(source_path)
+        _skip(scanned, source_path, candidate.skip_reason)
         return
+    folder_record = _is_folder_record(path, folders, named)
     try:
-        source = parse_record_file(path, root, kind=kind, max_bytes=max_file_bytes)
+        source = parse_record_file(path, root, kind=kind, max_bytes=max_file_bytes, folder_record=folder_record)
     except ParseError as exc:
         scanned.failures.append(ImportFailure(path=source_path, error=exc.reason, line=exc.line))
         return
-    if is_template_record(source.record):
-        scanned.skipped.append(source_path)
+    if is_template_record(source.record) and not named:
+        _skip(scanned, source_path, "template")
         return
+    if folder_record:
+        scanned.folder_records.add(source.record.source_path)
     scanned.files.append(source)
 
 
@@ -132,10 +164,26 @@ def _follow_majority_kind(scanned: ScannedRoot, max_file_bytes: int) -> None:
             path = scanned.root / source.record.source_path
             try:
                 scanned.files[position] = parse_record_file(
-                    path, scanned.root, max_bytes=max_file_bytes, default_kind=majority
+                    path, scanned.root, max_bytes=max_file_bytes, default_kind=majority,
+                    folder_record=source.record.source_path in scanned.folder_records,
                 )
             except Exception:  # noqa: BLE001 - it parsed once; keep the first reading
                 continue
+
+
+def _apply_owners_files(scanned: ScannedRoot) -> None:
+    """Give records that name no owners or reviewers those of the OWNERS/CODEOWNERS files above them."""
+    if not scanned.files:
+        return
+    owners_files = OwnersFiles(scanned.root)
+    for source in scanned.files:
+        record = source.record
+        owners, reviewers, owners_file = apply_declared_owners(
+            owners_files, record.source_path, record.owners, record.reviewers
+        )
+        record.owners, record.reviewers = owners, reviewers
+        if owners_file:
+            record.extra.setdefault("owners_file", owners_file)
 
 
 def _note_extensionless_copies(scanned: ScannedRoot) -> None:
@@ -247,7 +295,12 @@ def _reference_index(scanned: ScannedRoot) -> dict[str, str]:
         stem = name.rsplit(".", 1)[0] if "." in name else name
         index[path] = record.key
         index[record.key.lower()] = record.key
-        for alias in (name, stem):
+        aliases = [name, stem]
+        if record.source_path in scanned.folder_records and "/" in path:
+            folder = posixpath.dirname(path)
+            index[folder] = record.key
+            aliases.append(posixpath.basename(folder))
+        for alias in aliases:
             if alias in index and index[alias] != record.key:
                 ambiguous.add(alias)
             index.setdefault(alias, record.key)
@@ -262,7 +315,13 @@ def _resolve(ref: str, source_path: str, local: dict[str, str], everywhere: dict
     target = ref.strip().split("#", 1)[0].split("?", 1)[0].strip()
     if not target:
         return None
-    lowered = target.lower()
+    lowered = target.lower().rstrip("/")
+    if lowered.startswith("/"):
+        parts = lowered.strip("/").split("/")
+        for start in range(len(parts)):
+            suffix = "/".join(parts[start:])
+            if "/" in suffix and suffix in local:
+                return local[suffix]
     if "/" in lowered or lowered.startswith("."):
         joined = posixpath.normpath(posixpath.join(posixpath.dirname(source_path.lower()), lowered))
         for candidate in (joined, f"{joined}.md"):
@@ -295,13 +354,13 @@ def _resolve_links(roots: list[ScannedRoot]) -> None:
                 setattr(record, name, resolved)
 
 
-def _attach_history(scanned: ScannedRoot, bot_patterns: Sequence[str]) -> None:
+def _attach_history(scanned: ScannedRoot, rules: HistoryRules) -> None:
     """Attach each file's git history when the root is inside a git work tree."""
     scanned.git_root = find_git_root(scanned.root)
     if scanned.git_root is None or not scanned.files:
         return
     try:
-        history = read_history(scanned.root, bot_patterns)
+        history = read_history(scanned.root, rules=rules)
     except BridgeError as exc:
         scanned.warnings.append(f"git history not read: {exc}")
         return
@@ -317,15 +376,18 @@ def scan_paths(
     bot_patterns: Sequence[str] = ("[bot]",),
     existing_keys: Mapping[tuple[str, str], str] | None = None,
     taken_keys: Collection[str] = (),
+    history_rules: HistoryRules | None = None,
 ) -> ScanResult:
     """Find, parse and key every record under paths (folders or single files), with git history when in git.
 
     existing_keys maps (absolute root as str, source_path) to the key an earlier import gave that file;
     taken_keys are keys already used in the knowledge base. Bad files become failures; the rest still import.
+    history_rules (bots, bulk commits, ignored revisions) default to the bot_patterns given.
     """
+    rules = history_rules or HistoryRules(bot_patterns=tuple(bot_patterns))
     roots = [_parse_root(root, chosen, kind, max_file_bytes) for root, chosen in _group_paths(paths)]
     _assign_keys(roots, existing_keys or {}, taken_keys)
     _resolve_links(roots)
     for scanned in roots:
-        _attach_history(scanned, bot_patterns)
+        _attach_history(scanned, rules)
     return ScanResult(roots=roots)

@@ -25,6 +25,7 @@ def import_paths(
     progress: ProgressCallback | None = None,
 ) -> tuple[ImportReport, list[int]]:
     """Scan paths, write new and changed records in one transaction, and return the report and changed row ids."""
+    from bridge.ingest.git_history import HistoryRules
     from bridge.ingest.identities import group_identities
     from bridge.ingest.scan import scan_paths
     from bridge.store.importing import ImportWriter
@@ -35,31 +36,49 @@ def import_paths(
     writer = ImportWriter(engine)
     scan = scan_paths(
         [Path(path).resolve() for path in paths], kind=kind, max_file_bytes=settings.max_file_bytes,
-        bot_patterns=settings.bot_patterns, existing_keys=writer.existing_keys(), taken_keys=writer.taken_keys(),
+        existing_keys=writer.existing_keys(), taken_keys=writer.taken_keys(),
+        history_rules=HistoryRules(
+            bot_patterns=tuple(settings.bot_patterns), ignore_revs=tuple(settings.ignore_revs),
+            bulk_min_files=settings.bulk_commit_min_files, bulk_median_factor=settings.bulk_commit_median_factor,
+        ),
     )
     report = ImportReport()
     files: list[tuple[str, SourceFile]] = []
     for root in scan.roots:
         report.failed.extend(root.failures)
         report.skipped.extend(root.skipped)
+        report.skip_reasons.update(root.skip_reasons)
         report.warnings.extend(root.warnings)
         files.extend((str(root.root), source) for source in root.files)
         for source in root.files:
             report.warnings.extend(f"{source.record.source_path}: {w}" for w in source.warnings)
-    identities = group_identities(_identities_of(files))
+    identities = group_identities(_identities_of(files), declared=_declared_names(files))
     changed_ids = writer.write(files, identities, report, progress=progress)
     return report, changed_ids
 
 
 def _identities_of(files: Sequence[tuple[str, SourceFile]]) -> list[tuple[str, str]]:
-    """Return every (name, email) seen in the files' git history, co-authors included."""
-    seen: dict[tuple[str, str], None] = {}
+    """Return the (name, email) of every commit in the files' git history, co-authors included, once per commit.
+
+    Repeats are kept so the spelling a person uses most becomes their display name.
+    """
+    seen: dict[tuple[str, str, str], None] = {}
     for _, source in files:
         for change in source.history:
-            seen[(change.author_name, change.author_email)] = None
-            for coauthor in change.coauthors:
-                seen[coauthor] = None
-    return list(seen)
+            seen[(change.commit, change.author_name, change.author_email)] = None
+            for name, email in change.coauthors:
+                seen[(change.commit, name, email)] = None
+    return [(name, email) for _, name, email in seen]
+
+
+def _declared_names(files: Sequence[tuple[str, SourceFile]]) -> list[str]:
+    """Return the people records name themselves (owners, reviewers, authors), in first-seen order."""
+    names: dict[str, None] = {}
+    for _, source in files:
+        record = source.record
+        for name in [*record.owners, *record.reviewers, *record.authors]:
+            names.setdefault(name, None)
+    return list(names)
 
 
 def export(engine: Engine, directory: Path) -> int:

@@ -44,3 +44,26 @@ def test_slug_handle() -> None:
     assert slug_handle("@ripienaar") == "ripienaar"
     assert slug_handle("dependabot[bot]") == "dependabot-bot"
     assert slug_handle("!!!") == "unknown"
+
+
+def test_bots_by_word_pattern_and_noreply_account() -> None:
+    from bridge.ingest.git_history import is_bot
+
+    assert is_bot("hco-bot", "71450783+hco-bot@users.noreply.github.com")
+    assert is_bot("Somebody", "71450783+hco-bot@users.noreply.github.com")
+    assert is_bot("k8s-ci-robot", "k8s-ci-robot@example.com")
+    assert is_bot("CI", "bot@example.com")
+    assert is_bot("github-actions[bot]", "41898282+github-actions[bot]@users.noreply.github.com")
+    assert is_bot("Release Helper", "release@example.com", ["release@"])
+    assert not is_bot("Anna Bottger", "anna-bottger@example.com")
+    assert not is_bot("Abbott Botond", "botond@example.com")
+
+
+def test_declared_handles_join_the_people_they_name() -> None:
+    people = group_identities(
+        [("Avital Pinnick", "apinnick@redhat.com")] * 3 + [("Lukas Metzner", "lm@example.com")],
+        declared=["apinnick", "@lukasmetzner", "someone-else"],
+    )
+    by_name = {person.name: person for person in people}
+    assert set(by_name) == {"Avital Pinnick", "Lukas Metzner", "someone-else"}
+    assert "apinnick" in by_name["Avital Pinnick"].names and "lukasmetzner" in by_name["Lukas Metzner"].names

@@ -351,3 +351,25 @@ def test_yaml_alias_bombs_are_refused() -> None:
     lines += ["topics: *a7", "---", "# Boom", ""]
     with pytest.raises(ParseError, match="more than 50,000 values"):
         parse_record_text("\n".join(lines), "boom.md")
+
+
+def test_status_comes_only_from_a_top_level_status_section() -> None:
+    deep = "# Design\n\n## Summary\n\nText.\n\n## API\n\n### Status\n\nImplemented\n"
+    top = "# Design\n\n## Summary\n\nText.\n\n## Status\n\nRejected\n"
+    assert parse_record_text(deep, "0001-design.md").record.status_text == ""
+    assert parse_record_text(top, "0001-design.md").record.status == "rejected"
+
+
+def test_template_placeholders_are_empty() -> None:
+    text = "# Use queues\n\n- Status: [proposed | accepted | rejected]\n- Date: [Insert Date]\n\n## Context\n\nx\n"
+    source = parse_record_text(text, "0002-use-queues.md")
+    assert (source.record.status_text, source.record.date, source.warnings) == ("", None, [])
+    front = "---\nstatus: '{proposed | accepted}'\n---\n# Use queues\n"
+    assert parse_record_text(front, "0003-x.md").record.status == "accepted"
+
+
+def test_a_body_of_sections_takes_its_title_from_the_feature_name_or_file_name() -> None:
+    rfc = "- Feature Name: `try_blocks`\n- Start Date: 2018-01-01\n\n# Summary\n\nTry.\n\n# Motivation\n\nWhy.\n"
+    assert parse_record_text(rfc, "text/0243-trait-based-exception-handling.md").record.title == "Try blocks"
+    plain = "## Summary\n\nx\n\n## Motivation\n\ny\n"
+    assert parse_record_text(plain, "text/0016-more-attributes.md").record.title == "More attributes"
