@@ -75,6 +75,21 @@ class KnowledgeSettings(BaseModel):
     """Team name → member names, handles or emails (adds to members found through each person's team)."""
 
 
+class UsageSettings(BaseModel):
+    """What bridge records about its own use, kept in the knowledge base only (see docs/bus-factor.md)."""
+
+    enabled: bool = True
+    """Record searches, record opens and citations; off means nothing is written at all."""
+    hash_queries: bool = False
+    """Keep only a hash of each search's text, never the text (gaps then group identical queries only)."""
+    retention_days: int = Field(default=180, ge=1)
+    """Events older than this many days are deleted when bridge writes new ones."""
+    gap_score: float = 0.45
+    """A search whose best section is less similar than this (cosine, 0–1) found nothing useful."""
+    reword_minutes: int = 5
+    """Searches by one session within this many minutes of each other without an open count as rewordings."""
+
+
 class Settings(BaseModel):
     """Everything configurable in bridge, built once in the front end and passed down."""
 
@@ -98,6 +113,7 @@ class Settings(BaseModel):
     search: SearchSettings = Field(default_factory=SearchSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
+    usage: UsageSettings = Field(default_factory=UsageSettings)
     keymap: dict[str, str] = Field(default_factory=dict)
     """TUI binding id → keys, passed to Textual's ``set_keymap``."""
     theme: str = "textual-dark"
@@ -116,6 +132,8 @@ ENV_VARS: dict[str, tuple[str, ...]] = {
     "BRIDGE_LLM_URL": ("llm", "url"),
     "BRIDGE_LLM_MODEL": ("llm", "model"),
     "BRIDGE_LLM_API_KEY": ("llm", "api_key"),
+    "BRIDGE_USAGE_ENABLED": ("usage", "enabled"),
+    "BRIDGE_USAGE_HASH_QUERIES": ("usage", "hash_queries"),
 }
 """Environment variables and the setting each one sets."""
 

@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
-RecordKind = Literal["decision", "runbook", "postmortem"]
+RecordKind = Literal["decision", "runbook", "postmortem", "handoff"]
 """The kinds of record bridge knows."""
 
-RECORD_KINDS: tuple[RecordKind, ...] = ("decision", "runbook", "postmortem")
+RECORD_KINDS: tuple[RecordKind, ...] = ("decision", "runbook", "postmortem", "handoff")
+META_KINDS: frozenset[str] = frozenset({"handoff"})
+"""Kinds about the knowledge base itself (departure handoff plans), left out of the bus-factor analysis."""
 
 BodyFormat = Literal["markdown", "rst"]
 """The markup of a record body."""
@@ -33,15 +35,17 @@ RevisionSource = Literal["bridge", "git", "import"]
 DECISION_STATUSES: tuple[str, ...] = ("proposed", "accepted", "rejected", "deprecated", "superseded")
 RUNBOOK_STATUSES: tuple[str, ...] = ("draft", "active", "needs-review", "retired")
 POSTMORTEM_STATUSES: tuple[str, ...] = ("draft", "published")
+HANDOFF_STATUSES: tuple[str, ...] = ("open", "completed", "cancelled")
 STATUSES_BY_KIND: dict[str, tuple[str, ...]] = {
     "decision": DECISION_STATUSES,
     "runbook": RUNBOOK_STATUSES,
     "postmortem": POSTMORTEM_STATUSES,
+    "handoff": HANDOFF_STATUSES,
 }
 INACTIVE_STATUSES: frozenset[str] = frozenset({"superseded", "deprecated", "retired", "rejected"})
 """Statuses that rank below current records in search."""
 
-KEY_PREFIX_BY_KIND: dict[str, str] = {"decision": "ADR", "runbook": "RB", "postmortem": "PM"}
+KEY_PREFIX_BY_KIND: dict[str, str] = {"decision": "ADR", "runbook": "RB", "postmortem": "PM", "handoff": "HO"}
 
 
 def content_hash(text: str) -> str:

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
+from bridge.usage_types import GapCluster, HandoffPlan, RiskEntry
+
 FlagKind = Literal[
     "orphaned", "single-person", "knowers-left", "team-only", "past-review-by", "not-reviewed", "proposed-stale"
 ]
@@ -292,6 +294,14 @@ class KnowledgeReport:
     since: str = ""
     """The previous report's date, when one was given."""
     fail_under: int | None = None
+    risks: list[RiskEntry] = field(default_factory=list)
+    """Records riskiest first (importance × concentration); filled by the workspace."""
+    gaps: list[GapCluster] = field(default_factory=list)
+    """Unanswered questions, most asked first."""
+    handoffs: list[HandoffPlan] = field(default_factory=list)
+    """Open departure handoff plans with measured progress."""
+    notes: list[str] = field(default_factory=list)
+    """Why a section is missing or partial."""
 
     def failing_topics(self) -> list[TopicKnowledge]:
         """Return topics whose bus factor is below ``fail_under`` (none when it is unset)."""
@@ -310,6 +320,10 @@ class KnowledgeReport:
         data["trends"] = [trend.to_dict() for trend in self.trends]
         data["fail_under"] = self.fail_under
         data["failing_topics"] = [topic.topic for topic in self.failing_topics()]
+        data["risks"] = [risk.to_dict() for risk in self.risks]
+        data["gaps"] = [gap.to_dict() for gap in self.gaps]
+        data["handoffs"] = [plan.to_dict() for plan in self.handoffs]
+        data["notes"] = list(self.notes)
         return data
 
 

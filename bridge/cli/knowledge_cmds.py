@@ -144,6 +144,7 @@ def report(
     day = parse_day(as_of, "--as-of")
     with open_workspace() as workspace:
         result = workspace.report(as_of=day, since=since, fail_under=fail_under)
+        workspace.add_usage_sections(result)
         text = workspace.render_report(result, report_format)
     if out is None:
         typer.echo(text, nl=False)

@@ -161,10 +161,19 @@ def show(
     key: Annotated[str, typer.Argument(help="Record key, e.g. ADR-0007.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
     history: Annotated[bool, typer.Option("--history", help="Also list the record's revisions.")] = False,
+    why_risk: Annotated[bool, typer.Option("--why-risk", help="Explain the record's importance and risk.")] = False,
 ) -> None:
     """Show one record with its links, contributors and (optionally) history."""
+    if why_risk:
+        from bridge.cli.usage_cmds import print_why_risk
+
+        with open_workspace() as workspace:
+            entry = workspace.why_risk(key)
+        print_why_risk(entry, as_json)
+        return
     with open_workspace() as workspace:
         record = workspace.get_record(key)
+        workspace.record_open(record.key)
         links = workspace.links(record.key)
         contributors = workspace.contributors(record.key)
         revisions = workspace.history(record.key) if history or as_json else []

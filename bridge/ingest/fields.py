@@ -21,7 +21,7 @@ KIND_BY_FOLDER: dict[str, RecordKind] = {
     "adr": "decision", "adrs": "decision", "decisions": "decision", "decision-records": "decision",
     "architecture": "decision", "architecture-decisions": "decision", "peps": "decision", "neps": "decision",
     "rfcs": "decision", "keps": "decision", "runbooks": "runbook", "runbook": "runbook", "playbooks": "runbook",
-    "postmortems": "postmortem", "incidents": "postmortem",
+    "postmortems": "postmortem", "incidents": "postmortem", "handoffs": "handoff",
 }
 """Folder name → the kind of record it holds (the nearest such folder wins)."""
 
@@ -29,6 +29,7 @@ KIND_ALIASES: dict[str, RecordKind] = {
     "decision": "decision", "adr": "decision", "decision-record": "decision", "decisions": "decision",
     "runbook": "runbook", "runbooks": "runbook", "playbook": "runbook",
     "postmortem": "postmortem", "post-mortem": "postmortem", "incident": "postmortem",
+    "handoff": "handoff", "handoff-plan": "handoff",
 }
 
 RUNBOOK_SECTIONS: frozenset[str] = frozenset({

@@ -58,13 +58,22 @@ _POSTMORTEM_WORDS: dict[str, tuple[str, ...]] = {
     "draft": ("draft", "wip", "in progress", "in review", "under review", "open", "pending", "proposed", "new"),
 }
 
+_HANDOFF_WORDS: dict[str, tuple[str, ...]] = {
+    "open": ("open", "active", "in progress", "draft"),
+    "completed": ("completed", "complete", "done", "closed"),
+    "cancelled": ("cancelled", "canceled", "abandoned"),
+}
+
 WORDS_BY_KIND: dict[str, dict[str, tuple[str, ...]]] = {
     "decision": _DECISION_WORDS,
     "runbook": _RUNBOOK_WORDS,
     "postmortem": _POSTMORTEM_WORDS,
+    "handoff": _HANDOFF_WORDS,
 }
 
-IMPORT_DEFAULT_STATUS: dict[str, str] = {"decision": "accepted", "runbook": "active", "postmortem": "published"}
+IMPORT_DEFAULT_STATUS: dict[str, str] = {
+    "decision": "accepted", "runbook": "active", "postmortem": "published", "handoff": "open",
+}
 """Status of an imported file that states none: a committed record without a status is taken to be in force."""
 
 

@@ -1,4 +1,4 @@
-"""Record templates: Nygard and MADR decisions, runbooks, postmortems."""
+"""Record templates: Nygard and MADR decisions, runbooks, postmortems, handoff plans."""
 
 from __future__ import annotations
 
@@ -110,10 +110,22 @@ What stopped the impact.
 * [ ] change that prevents a repeat — owner
 """
 
+_HANDOFF = """# {title}
+
+## Why
+
+Who is leaving, by when, and what only they know.
+
+## Checklist
+
+* [ ] RB-0000 — record to hand over — successor: name — action: review
+"""
+
 TEMPLATES: dict[str, dict[str, str]] = {
     "decision": {"nygard": _NYGARD, "madr": _MADR},
     "runbook": {"runbook": _RUNBOOK},
     "postmortem": {"postmortem": _POSTMORTEM},
+    "handoff": {"handoff": _HANDOFF},
 }
 """Kind → template name → Markdown body with a ``{title}`` placeholder; the first name is the kind's default."""
 

@@ -22,7 +22,9 @@ from bridge.ingest.parse import FRONT_MATTER_ALIASES, parse_record_text
 from bridge.ingest.rst_record import render_rst_header
 from bridge.ingest.status import IMPORT_DEFAULT_STATUS, normalise_status
 
-FOLDER_BY_KIND: dict[str, str] = {"decision": "decisions", "runbook": "runbooks", "postmortem": "postmortems"}
+FOLDER_BY_KIND: dict[str, str] = {
+    "decision": "decisions", "runbook": "runbooks", "postmortem": "postmortems", "handoff": "handoffs",
+}
 """Export folder of each kind."""
 
 FILE_FIELDS: tuple[str, ...] = (

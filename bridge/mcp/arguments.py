@@ -10,12 +10,12 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-KindName = Literal["decision", "runbook", "postmortem"]
+KindName = Literal["decision", "runbook", "postmortem", "handoff"]
 StatusName = Literal[
     "proposed", "accepted", "rejected", "deprecated", "superseded",
-    "draft", "active", "needs-review", "retired", "published",
+    "draft", "active", "needs-review", "retired", "published", "open", "completed", "cancelled",
 ]
-"""Every status of every kind (decision, runbook, postmortem lifecycles)."""
+"""Every status of every kind (decision, runbook, postmortem, handoff lifecycles)."""
 
 MAX_PAGE = 50
 """The largest page any list tool returns."""

@@ -1,4 +1,7 @@
-"""CSV form of the knowledge report: one row per topic (the whole knowledge base first), for spreadsheets."""
+"""CSV form of the knowledge report: one row per topic (the whole knowledge base first), for spreadsheets.
+
+Risk ranking, unanswered questions and handoff progress follow as further tables, each after a blank line.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import csv
 import io
 
 from bridge.knowledge_types import OVERALL_TOPIC, KnowledgeReport
+from bridge.reports.usage_sections import csv_section_rows
 
 CSV_COLUMNS = (
     "topic", "bus_factor", "records", "knowers", "top_knower", "concentration",
@@ -35,4 +39,5 @@ def render_csv(report: KnowledgeReport) -> str:
             " ".join(flag.kind for flag in topic.flags), topic.suggestion.person if topic.suggestion else "",
             trends.get(topic.topic, ""),
         ])
+    writer.writerows(csv_section_rows(report))
     return buffer.getvalue()

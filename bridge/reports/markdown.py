@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bridge.knowledge_types import KnowledgeReport, TopicKnowledge
+from bridge.reports.usage_sections import markdown_sections
 
 MAX_LISTED_RECORDS = 8
 """Record keys listed inline per flag before eliding the rest."""
@@ -74,6 +75,7 @@ def render_markdown(report: KnowledgeReport) -> str:
                     f"- **Second holder:** {cell(suggestion.person)} — {cell(suggestion.reason)}. "
                     f"Review first: {keys(suggestion.review_first)}."
                 )
+    lines += markdown_sections(report)
     lines += ["", "## Review freshness (runbooks)", "", "| Last reviewed or edited | Runbooks |", "| --- | ---: |"]
     lines += [f"| {bucket.label} | {len(bucket.records)} |" for bucket in report.freshness]
     lines += ["", "## People", "", "| Person | Status | Records known | Only knower of |", "| --- | --- | ---: | --- |"]

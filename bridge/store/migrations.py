@@ -65,9 +65,15 @@ def add_missing_tables_and_columns(conn: Connection) -> None:
             conn.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {column_type}'))
 
 
+def _m0006_usage_events(conn: Connection) -> None:
+    """Create the usage_event table (searches, opens, citations)."""
+    add_missing_tables_and_columns(conn)
+
+
 MIGRATIONS: list[tuple[int, Migration]] = [
     (1, _m0001_initial),
     (2, _m0002_postgres_full_text),
+    (6, _m0006_usage_events),
 ]
 """Every migration in order; append new ones, never edit applied ones."""
 

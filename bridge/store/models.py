@@ -160,3 +160,5 @@ class MetaRow(SQLModel, table=True):
 
     key: str = Field(primary_key=True)
     value: str
+
+from bridge.store.usage_models import UsageEventRow  # noqa: E402,F401  (registers the usage table)

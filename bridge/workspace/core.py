@@ -8,12 +8,13 @@ from bridge.config import Settings, load_settings
 from bridge.workspace.knowledge import KnowledgeMixin
 from bridge.workspace.records import RecordsMixin
 from bridge.workspace.search import SearchMixin
+from bridge.workspace.usage import UsageMixin
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
 
-class Workspace(SearchMixin, RecordsMixin, KnowledgeMixin):
+class Workspace(UsageMixin, SearchMixin, RecordsMixin, KnowledgeMixin):
     """One knowledge base: its database, its search index and its settings."""
 
     def __init__(self, settings: Settings, engine: Engine) -> None:
@@ -36,6 +37,7 @@ class Workspace(SearchMixin, RecordsMixin, KnowledgeMixin):
 
     def close(self) -> None:
         """Release the database connections and the index."""
+        self.flush_usage()
         SearchMixin.close_index(self)
         self.engine.dispose()
 

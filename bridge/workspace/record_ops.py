@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 
     from bridge.config import Settings
 
-DEFAULT_STATUS_BY_KIND: dict[str, str] = {"decision": "proposed", "runbook": "draft", "postmortem": "draft"}
+DEFAULT_STATUS_BY_KIND: dict[str, str] = {
+    "decision": "proposed", "runbook": "draft", "postmortem": "draft", "handoff": "open",
+}
 
 
 def draft_record(

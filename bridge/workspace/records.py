@@ -96,9 +96,12 @@ class RecordsMixin:
 
     def knowledge_inputs(self) -> KnowledgeInputs:
         """Return records, revisions, contributions, people and links for the knowledge analysis."""
+        from bridge.domain import META_KINDS
         from bridge.store import records as record_ops
 
-        return record_ops.knowledge_inputs(self.engine)
+        inputs = record_ops.knowledge_inputs(self.engine)
+        inputs.records = [record for record in inputs.records if record.kind not in META_KINDS]
+        return inputs
 
     # -- writing ---------------------------------------------------------------------------------------------
 

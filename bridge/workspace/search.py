@@ -180,7 +180,12 @@ class SearchMixin:
         """Return up to k records best matching query, each with its best section and a snippet."""
         filters = chunk_store.RecordFilters(kind=kind, status=status, topic=topic, owner=owner, author=author)
         ranked = self._rank(query, k=k, mode=mode, filters=filters)
-        return self._hits(ranked[:k], query)
+        hits = self._hits(ranked[:k], query)
+        self.on_search(query, mode, hits)
+        return hits
+
+    def on_search(self, query: str, mode: str, hits: list[SearchHit]) -> None:
+        """Hook called after every search; the usage mixin overrides it to record the search."""
 
     def _rank(self, query: str, *, k: int, mode: SearchMode, filters: chunk_store.RecordFilters) -> list[RankedRecord]:
         """Return fused, status-aware record ranking for query."""
