@@ -1,7 +1,7 @@
 """Departure handoff plans: what a leaving person's departure would orphan, who takes it over, and progress.
 
-The items come from the departure simulation (records newly orphaned or newly down to one knower, and topics
-left with no runbook anyone knows); successors come from the second-holder suggestion of each topic. Progress is
+The items come from the departure simulation (records newly orphaned or newly down to one knower, and affected
+topics that have no runbook at all); successors come from the second-holder suggestion of each topic. Progress is
 measured, not ticked: an item is done when a successor edited or reviewed the record after the plan was made and
 now counts as one of its knowers.
 """
@@ -58,7 +58,7 @@ def plan_items(
             key=entry.record.key, title=entry.record.title, importance=importance.get(key.upper(), 1.0),
             successors=successors, action=action, topics=topics, reason=reason,
         ))
-    items.extend(_missing_runbooks(before, after, orphaned, successors_by_topic, importance))
+    items.extend(_missing_runbooks(before, at_risk_by_topic, successors_by_topic, importance))
     rank = {"co-edit": 0, "write the missing runbook": 1, "review": 2}
     items.sort(key=lambda item: (-item.importance, rank[item.action], item.key))
     return items
@@ -86,25 +86,21 @@ def _successors(topic: str, at_risk: Sequence[str], handle: str, after: Analysis
 
 def _missing_runbooks(
     before: Analysis,
-    after: Analysis,
-    orphaned: set[str],
+    at_risk_by_topic: Mapping[str, list[str]],
     successors_by_topic: Mapping[str, list[str]],
     importance: Mapping[str, float],
 ) -> list[HandoffItem]:
-    """Return an item per topic whose every runbook the departure orphans (the leaver carries it in their head)."""
+    """Return an item per affected topic that has no runbook at all: what the leaver knows is written nowhere."""
     items = []
-    for topic, entries in sorted(before.records_by_topic.items()):
-        runbooks = [entry.record.key for entry in entries if entry.record.kind == "runbook"]
-        if topic == NO_TOPIC or not runbooks or not all(key in orphaned for key in runbooks):
-            continue
-        after_entries = after.records_by_topic.get(topic, [])
-        if any(entry.knowers for entry in after_entries if entry.record.kind == "runbook"):
+    for topic, keys in sorted(at_risk_by_topic.items()):
+        entries = before.records_by_topic.get(topic, [])
+        if topic == NO_TOPIC or any(entry.record.kind == "runbook" for entry in entries):
             continue
         items.append(HandoffItem(
-            key=f"{TOPIC_PREFIX}{topic}", title=f"A runbook for {topic} that someone else wrote",
-            importance=max(importance.get(key.upper(), 1.0) for key in runbooks),
+            key=f"{TOPIC_PREFIX}{topic}", title=f"A runbook for {topic}",
+            importance=max(importance.get(key.upper(), 1.0) for key in keys),
             successors=list(successors_by_topic.get(topic, [])), action="write the missing runbook",
-            topics=[topic], reason=f"every runbook of {topic} would be orphaned",
+            topics=[topic], reason=f"{topic} has decisions but no runbook",
         ))
     return items
 
