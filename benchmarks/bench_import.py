@@ -2,7 +2,7 @@
 
 Prints wall-clock seconds of the first import, the idempotent second import, and, as a baseline in the same run, the
 single `git log --name-status -M` pass that reads the history. Usage:
-    python benchmarks/bench_import.py [BUNDLE_NAME ...]   (default: python-peps prometheus-runbooks)
+    python benchmarks/bench_import.py [BUNDLE_NAME ...]   (default: python-peps prometheus-runbooks openshift-runbooks)
 """
 
 from __future__ import annotations
@@ -46,7 +46,8 @@ def bench(bundle: str) -> None:
         def first() -> str:
             with Workspace.open() as ws:
                 report = ws.import_paths([repo])
-            return f"imported={report.imported} failed={len(report.failed)} skipped={len(report.skipped)}"
+            reasons = ", ".join(f"{count} {reason}" for reason, count in report.skipped_by_reason().items())
+            return f"imported={report.imported} failed={len(report.failed)} skipped={len(report.skipped)} ({reasons})"
 
         def second() -> str:
             with Workspace.open() as ws:
@@ -60,6 +61,22 @@ def bench(bundle: str) -> None:
         print(f"  ratio re-import / first import        {second_s / first_s:8.2f} x")
 
 
+def cpu() -> str:
+    """Return the CPU model, core count and the SIMD flags that matter for the numbers printed."""
+    model, flags = "unknown CPU", ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name") and model == "unknown CPU":
+                model = line.split(":", 1)[1].strip()
+            elif line.startswith("flags") and not flags:
+                present = set(line.split(":", 1)[1].split())
+                flags = " ".join(flag for flag in ("avx2", "avx512f", "fma") if flag in present)
+    except OSError:
+        pass
+    return f"{model}, {os.cpu_count()} cores, flags: {flags or 'none of avx2/avx512f/fma'}"
+
+
 if __name__ == "__main__":
-    for name in sys.argv[1:] or ["python-peps", "prometheus-runbooks"]:
+    print(cpu())
+    for name in sys.argv[1:] or ["python-peps", "prometheus-runbooks", "openshift-runbooks"]:
         bench(name)

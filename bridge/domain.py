@@ -48,6 +48,20 @@ INACTIVE_STATUSES: frozenset[str] = frozenset({"superseded", "deprecated", "reti
 KEY_PREFIX_BY_KIND: dict[str, str] = {"decision": "ADR", "runbook": "RB", "postmortem": "PM", "handoff": "HO"}
 
 
+_BOT_WORDS = frozenset({"bot", "bots", "robot"})
+
+
+def looks_like_bot(name: str, email: str = "") -> bool:
+    """Return whether an identity is a bot by its words: ``bot``/``robot`` in the name or the email's user.
+
+    ``hco-bot``, ``k8s-ci-robot``, ``renovate[bot]``, ``bot@ci.example.com`` and
+    ``71450783+hco-bot@users.noreply.github.com`` are bots; ``Anna Bottger`` and ``botond@…`` are not.
+    """
+    user = email.lower().split("@", 1)[0].split("+", 1)[-1]
+    words = set(re.findall(r"[a-z0-9]+", name.lower())) | set(re.findall(r"[a-z0-9]+", user))
+    return bool(words & _BOT_WORDS)
+
+
 def content_hash(text: str) -> str:
     """Return the sha256 hex digest of text, used to detect unchanged content."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
-from bridge.domain import FileChange
+from bridge.domain import FileChange, looks_like_bot
 from bridge.errors import BridgeError
 
 _FORMAT = "%x1eC%H%x1f%aN%x1f%aE%x1f%aI%x1f%B%x1f"
@@ -144,8 +144,6 @@ def _map_coauthors(git_root: Path, commits: list[_Commit]) -> None:
 IGNORE_REVS_FILES: tuple[str, ...] = (".git-blame-ignore-revs",)
 """Files at the repository root listing commits to ignore, one hash per line (git's ``blame.ignoreRevsFile``)."""
 
-_BOT_WORDS = frozenset({"bot", "robot", "bots"})
-_WORDS = re.compile(r"[a-z0-9]+")
 
 
 @dataclass(frozen=True)
@@ -180,9 +178,7 @@ def is_bot(name: str, email: str, bot_patterns: Sequence[str] = ()) -> bool:
     haystack = f"{name}\n{email}".lower()
     if any(pattern.lower() in haystack for pattern in bot_patterns if pattern):
         return True
-    user = email.lower().split("@", 1)[0].split("+", 1)[-1]
-    words = set(_WORDS.findall(name.lower())) | set(_WORDS.findall(user))
-    return bool(words & _BOT_WORDS)
+    return looks_like_bot(name, email)
 
 
 class _HistoryWalk:

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from bridge.config import KnowledgeSettings
-from bridge.domain import Contribution, Link, Person, Record, Revision
+from bridge.domain import Contribution, Link, Person, Record, Revision, looks_like_bot
 from bridge.knowledge.doa import AUTHORSHIP_SOURCES, AuthorshipScore, authorship_scores
 
 
@@ -64,6 +64,7 @@ class People:
                 if alias:
                     self._by_alias.setdefault(alias.strip().lower(), person.handle)
         self._settings = settings
+        self._bots: dict[str, bool] = {}
         self._members: dict[str, set[str]] = defaultdict(set)
         for person in self.by_handle.values():
             if person.team:
@@ -97,6 +98,14 @@ class People:
     def members(self, team_handle: str) -> set[str]:
         """Return the handles of a team's members (empty when none are known)."""
         return set(self._members.get(team_handle.lower(), set()))
+
+    def is_bot(self, handle: str) -> bool:
+        """Return whether a handle is a bot by its name or emails (history imported before bots were recognised)."""
+        if handle not in self._bots:
+            person = self.by_handle.get(handle)
+            identities = [(person.name, email) for email in person.emails or [""]] if person else [(handle, "")]
+            self._bots[handle] = any(looks_like_bot(name, email) for name, email in identities)
+        return self._bots[handle]
 
     def has_left(self, handle: str, as_of: date) -> bool:
         """Return whether the person left on or before as_of."""
@@ -199,7 +208,7 @@ def _record_knowers(
 ) -> RecordKnowers:
     """Weigh every person's evidence on one record and split knowers into active and left."""
     settings = rules.settings
-    usable = [revision for revision in revisions if rules.in_window(revision.at)]
+    usable = [revision for revision in revisions if rules.in_window(revision.at) and not people.is_bot(revision.author)]
     scores = authorship_scores(usable, with_coauthors=settings.coauthors_count, weight_of=rules.revision_weight)
     evidence: dict[str, _Evidence] = defaultdict(_Evidence)
     touched: set[str] = set()

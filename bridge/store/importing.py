@@ -126,7 +126,7 @@ class ImportWriter:
         self._add_revisions(session, row, source, new_changes, people, now)
         repo.sync_topics(session, row)
         repo.sync_links(session, row)
-        sync_declared_people(session, row)
+        sync_declared_people(session, row, people)
         session.flush()
         return row.id
 

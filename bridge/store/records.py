@@ -194,8 +194,12 @@ def save_record(
         return repo.row_to_record(row), row.id
 
 
-def sync_declared_people(session: Session, row: RecordRow) -> None:
-    """Make owner/reviewer/declared-author contributions match the record's front matter."""
+def sync_declared_people(session: Session, row: RecordRow, people: dict[str, PersonRow] | None = None) -> None:
+    """Make owner/reviewer/declared-author contributions match the record's front matter.
+
+    people (lower-cased name or alias → person), when given, is used and filled as a cache, so an import naming
+    the same owners on hundreds of records looks each of them up once.
+    """
     assert row.id is not None
     session.execute(
         delete(ContributionRow).where(
@@ -207,7 +211,12 @@ def sync_declared_people(session: Session, row: RecordRow) -> None:
     declared = [("owner", name) for name in row.owners] + [("reviewer", name) for name in row.reviewers]
     declared += [("author", name) for name in row.authors]
     for role, name in declared:
-        person = ensure_person_row(session, name)
+        cache_key = name.strip().lower()
+        person = people.get(cache_key) if people is not None else None
+        if person is None:
+            person = ensure_person_row(session, name)
+            if people is not None and person is not None:
+                people[cache_key] = person
         if person is not None and person.id is not None:
             repo.add_contribution(session, person.id, row.id, role, None)
 

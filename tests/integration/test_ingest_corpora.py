@@ -25,7 +25,7 @@ ADR_BUNDLES: dict[str, int] = {
 }
 """Bundle → number of decision records in it (templates, images and index pages excluded)."""
 
-ALL_BUNDLES = [*ADR_BUNDLES, "prometheus-runbooks", "python-peps"]
+ALL_BUNDLES = [*ADR_BUNDLES, "prometheus-runbooks", "python-peps", "openshift-runbooks"]
 
 
 def scan_one(path: Path) -> ScannedRoot:
@@ -86,6 +86,39 @@ def test_python_peps(corpus) -> None:
     assert pep8.history[-1].path == "pep-0008.rst"
     assert pep8.history[0].at.year == 2001
     assert {"typing", "packaging", "standards-track", "process"} <= {t for s in records.values() for t in s.record.topics}
+
+
+def test_openshift_runbooks_owners_files_and_bots(corpus) -> None:
+    scanned = scan_one(corpus("openshift-runbooks"))
+    assert scanned.failures == []
+    records = {source.record.source_path: source.record for source in scanned.files}
+    assert len(records) == 272
+    assert not [path for path in records if "OWNERS" in path or path.startswith(("LICENSE", "README"))]
+    reasons = Counter(scanned.skip_reasons.values())
+    assert reasons["Kubernetes OWNERS file (read for owners, not a record)"] == 18
+    assert reasons["license file, not a record"] == 1
+    assert {source.record.kind for source in scanned.files} == {"runbook"}
+    authors = {change.author_name for source in scanned.files for change in source.history}
+    assert "hco-bot" not in authors and not [name for name in authors if "bot" in name.lower()]
+    assert all(record.owners for record in records.values())
+    cmo = [record for path, record in records.items() if path.startswith("alerts/cluster-monitoring-operator/")]
+    assert cmo and all(record.extra["owners_file"] == "alerts/cluster-monitoring-operator/OWNERS" for record in cmo)
+    assert "simonpasquier" in cmo[0].owners and "jan--f" in cmo[0].owners
+
+
+def test_openshift_owners_are_knowers_and_the_bot_is_nobody(corpus) -> None:
+    from bridge.workspace import Workspace
+
+    with Workspace.open() as ws:
+        report = ws.import_paths([corpus("openshift-runbooks")])
+        assert (report.imported, report.failed) == (272, [])
+        people = ws.people()
+        assert not [person for person in people if "hco-bot" in " ".join([person.name, *person.emails])]
+        simon = ws.find_person("simonpasquier")
+        assert simon.name == "Simon Pasquier", "the OWNERS handle is the committer Simon Pasquier"
+        details = {detail.key: detail for detail in ws.knowledge_map().record_details}
+        cmo = [detail for detail in details.values() if "Simon Pasquier" in detail.knowers]
+        assert len(cmo) >= 30
 
 
 @pytest.mark.parametrize(("bundle", "count"), sorted(ADR_BUNDLES.items()))

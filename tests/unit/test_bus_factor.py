@@ -168,3 +168,15 @@ def test_onboarding_orders_decisions_and_names_successors() -> None:
     assert [item.key for item in path.runbooks] == ["RB-1", "RB-2", "RB-3"]
     assert [(s.old_key, s.new_key) for s in path.superseded] == [("ADR-1", "ADR-2")]
     assert path.ask[0].person == "Alice"
+
+
+def test_bot_revisions_stored_before_bots_were_recognised_make_no_knower() -> None:
+    kb = make_kb()
+    kb.revisions += history("RB-4", ["hco-bot"] * 5, start=START + timedelta(days=10))
+    kb.people.append(Person(handle="hco-bot", name="hco-bot", emails=["71450783+hco-bot@users.noreply.github.com"]))
+    result = analyse(kb, KnowledgeSettings(), as_of=AS_OF)
+    node = result.map.topic("node")
+    assert node is not None and "hco-bot" not in [knower.handle for knower in node.knowers]
+    assert [(k.person, k.records) for k in node.knowers] == [
+        (k.person, k.records) for k in analyse(make_kb(), KnowledgeSettings(), as_of=AS_OF).map.topic("node").knowers
+    ]
