@@ -100,7 +100,9 @@ def is_placeholder(text: str) -> bool:
     stripped = text.strip().strip("`").strip()
     if not stripped:
         return False
-    if stripped.startswith(("[", "{")) or stripped.endswith(("]", "}")):
+    if stripped.startswith(("[", "{")) or (stripped.endswith("]") and "[" not in stripped) or (
+        stripped.endswith("}") and "{" not in stripped
+    ):
         return True
     return bool(_PLACEHOLDER_WORDS.search(stripped))
 

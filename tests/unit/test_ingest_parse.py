@@ -373,3 +373,9 @@ def test_a_body_of_sections_takes_its_title_from_the_feature_name_or_file_name()
     assert parse_record_text(rfc, "text/0243-trait-based-exception-handling.md").record.title == "Try blocks"
     plain = "## Summary\n\nx\n\n## Motivation\n\ny\n"
     assert parse_record_text(plain, "text/0016-more-attributes.md").record.title == "More attributes"
+
+
+def test_a_bracketed_reference_is_not_a_placeholder() -> None:
+    text = "# Old way\n\n## Status\n\nSuperseded by [ADR-5]\n\n## Context\n\nx\n"
+    record = parse_record_text(text, "0004-old-way.md").record
+    assert (record.status, record.superseded_by) == ("superseded", ["ADR-0005"])
