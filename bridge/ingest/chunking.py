@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from bridge.domain import Chunk, Record
+from bridge.terms import readable
 
 MAX_CHUNK_TOKENS = 200
 """Word-piece budget of a chunk's own text; with the title/heading prefix it stays under MiniLM's 256."""
@@ -86,8 +87,8 @@ def chunk_record(record: Record, *, max_tokens: int = MAX_CHUNK_TOKENS, overlap_
 
 def embed_text_for(title: str, heading_path: list[str], text: str) -> str:
     """Return the text that is embedded: title and heading path as context, then the chunk text."""
-    context = " › ".join([title.strip(), *heading_path]) if title.strip() else " › ".join(heading_path)
-    return f"{context}\n\n{text}".strip() if text else context
+    context = readable(" › ".join([title.strip(), *heading_path]) if title.strip() else " › ".join(heading_path))
+    return f"{context}\n\n{readable(text)}".strip() if text else context
 
 
 def _drop_title_heading(heading_path: list[str], title: str) -> list[str]:

@@ -18,6 +18,7 @@ from bridge.domain import INACTIVE_STATUSES, Chunk, Record
 from bridge.errors import SearchIndexError
 from bridge.store import repository as repo
 from bridge.store.models import RecordRow
+from bridge.terms import expand_identifiers, with_identifier_words
 
 if TYPE_CHECKING:
     import numpy as np
@@ -170,10 +171,8 @@ def sync_chunks(engine: Engine, chunks_by_record: dict[int, tuple[str, list[Chun
             for position, chunk_id in new_ids.items():
                 values = by_position[position]
                 added.append(chunk_id)
-                fts_rows.append({
-                    "id": chunk_id, "title": title_by_record[int(values["record_id"])],  # type: ignore[call-overload]
-                    "heading": " › ".join(json.loads(str(values["heading_path"]))), "text": values["text"],
-                })
+                fts_rows.append(_keyword_row(chunk_id, title_by_record[int(values["record_id"])],  # type: ignore[call-overload]
+                                             " › ".join(json.loads(str(values["heading_path"]))), str(values["text"])))
         if fts_rows:
             conn.execute(
                 text("INSERT INTO chunk_fts (rowid, title, heading, text) VALUES (:id, :title, :heading, :text)"),
@@ -195,7 +194,13 @@ def _chunk_values(record_id: int, chunk: Chunk) -> dict[str, object]:
 
 def _fts_values(chunk_id: int, title: str, chunk: Chunk) -> dict[str, object]:
     """Return the FTS row of a chunk."""
-    return {"id": chunk_id, "title": title, "heading": chunk.section, "text": chunk.text}
+    return _keyword_row(chunk_id, title, chunk.section, chunk.text)
+
+
+def _keyword_row(chunk_id: int, title: str, heading: str, chunk_text: str) -> dict[str, object]:
+    """Return a keyword-index row: each column also holds the words of its CamelCase identifiers."""
+    return {"id": chunk_id, "title": with_identifier_words(title), "heading": with_identifier_words(heading),
+            "text": with_identifier_words(chunk_text)}
 
 
 def _ids_at_positions(conn: Connection, positions: list[tuple[object, object]]) -> dict[tuple[object, object], int]:
@@ -397,7 +402,7 @@ def match_expression(query: str) -> str | None:
     """
     terms: list[str] = []
     seen: set[str] = set()
-    for match in re.finditer(r"\w+", query[:200_000]):
+    for match in re.finditer(r"\w+", expand_identifiers(query[:200_000])):
         term = match.group(0).lower()
         if term in seen or term in _STOPWORDS or len(term) > 64:
             continue
@@ -595,17 +600,24 @@ def fts_in_step(engine: Engine) -> bool:
 
 def rebuild_fts(engine: Engine) -> int:
     """Rewrite every FTS row from the chunk table (repairs a keyword index out of step); return the row count."""
-    heading_sql = (
-        "(SELECT group_concat(value, ' › ') FROM json_each(c.heading_path))" if is_sqlite(engine)
-        else "coalesce((SELECT string_agg(value, ' › ') FROM json_array_elements_text(c.heading_path) AS value), '')"
-    )
     with engine.begin() as conn:
-        conn.execute(text("DELETE FROM chunk_fts"))
-        result = conn.execute(
-            text(
-                "INSERT INTO chunk_fts (rowid, title, heading, text) "
-                f"SELECT c.id, r.title, {heading_sql}, c.text "
-                "FROM chunk c JOIN record r ON r.id = c.record_id"
-            )
-        )
-        return int(result.rowcount or 0)
+        return rebuild_fts_in(conn)
+
+
+def rebuild_fts_in(conn: Connection) -> int:
+    """Rewrite every FTS row from the chunk table inside the caller's transaction; return the row count."""
+    conn.execute(text("DELETE FROM chunk_fts"))
+    rows = conn.execute(text("SELECT c.id, r.title, c.heading_path, c.text FROM chunk c JOIN record r ON r.id = c.record_id"))
+    count = 0
+    batch: list[dict[str, object]] = []
+    insert = text("INSERT INTO chunk_fts (rowid, title, heading, text) VALUES (:id, :title, :heading, :text)")
+    for chunk_id, title, heading_path, chunk_text in rows.fetchall():
+        batch.append(_keyword_row(int(chunk_id), title or "", " › ".join(_json_list(heading_path)), chunk_text or ""))
+        if len(batch) >= 1000:
+            conn.execute(insert, batch)
+            count += len(batch)
+            batch = []
+    if batch:
+        conn.execute(insert, batch)
+        count += len(batch)
+    return count

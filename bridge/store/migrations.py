@@ -70,10 +70,18 @@ def _m0006_usage_events(conn: Connection) -> None:
     add_missing_tables_and_columns(conn)
 
 
+def _m0009_identifier_words_in_keyword_index(conn: Connection) -> None:
+    """Rewrite the keyword index so each row also holds the words of its CamelCase identifiers (ADR-0515)."""
+    from bridge.store.chunks import rebuild_fts_in
+
+    rebuild_fts_in(conn)
+
+
 MIGRATIONS: list[tuple[int, Migration]] = [
     (1, _m0001_initial),
     (2, _m0002_postgres_full_text),
     (6, _m0006_usage_events),
+    (9, _m0009_identifier_words_in_keyword_index),
 ]
 """Every migration in order; append new ones, never edit applied ones."""
 

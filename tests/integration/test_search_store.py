@@ -269,3 +269,36 @@ def test_doctor_reports_and_repairs_the_search_indexes() -> None:
         assert "rebuilt" in repaired["vector index file"].detail
         assert all(c.ok for c in ws.doctor())
         assert ws.search("archives", mode="keyword")[0].title == "Disk full"
+
+
+def test_camel_case_titles_and_words_find_each_other() -> None:
+    ws = open_workspace()
+    try:
+        ws.new_record("runbook", "KubeJobFailed", body="## Meaning\n\nThe `KubePodCrashLooping` check fires.\n")
+        ws.new_record("runbook", "Job queue full", body="## Meaning\n\nToo many queued items.\n")
+        assert keys(ws.search("kube job failed", mode="keyword"))[0] == "RB-0001"
+        assert keys(ws.search("pod crash looping", mode="keyword")) == ["RB-0001"]
+        assert keys(ws.search("KubeJobFailed", mode="keyword"))[0] == "RB-0001"
+        chunk = ws.record_sections("RB-0001")[0]
+        assert chunk.embed_text.startswith("Kube Job Failed › Meaning") and "Kube Pod Crash Looping" in chunk.embed_text
+        assert chunk.text == "The `KubePodCrashLooping` check fires."
+    finally:
+        ws.close()
+
+
+def test_migration_9_rewrites_an_old_keyword_index_with_identifier_words() -> None:
+    from sqlalchemy import text
+
+    from bridge.store.migrations import MIGRATIONS
+
+    ws = open_workspace()
+    try:
+        ws.new_record("runbook", "KubeJobFailed", body="## Meaning\n\nA job failed.\n")
+        with ws.engine.begin() as conn:
+            conn.execute(text("UPDATE chunk_fts SET title = 'KubeJobFailed'"))
+        assert ws.search("kube", mode="keyword") == []
+        with ws.engine.begin() as conn:
+            dict(MIGRATIONS)[9](conn)
+        assert keys(ws.search("kube", mode="keyword")) == ["RB-0001"]
+    finally:
+        ws.close()

@@ -1,0 +1,48 @@
+"""Words inside identifiers: ``KubeNodeNotReady`` → ``Kube Node Not Ready``, for keyword and embedded text.
+
+Alert names, class names and file stems glue words together; neither FTS5's tokenizer nor the embedding model's
+word pieces take them apart. Both the keyword index and the embedded text therefore see the words as well.
+"""
+
+from __future__ import annotations
+
+import re
+
+_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z]{2})(?=[A-Z][a-z])")
+"""Where a new word starts inside an identifier: lower or digit → upper, or the last capital of an acronym."""
+_IDENTIFIER = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9]*(?:[a-z0-9][A-Z]|[A-Z]{3}[a-z])[A-Za-z0-9]*")
+"""A run of letters and digits with a word boundary inside (CamelCase, camelCase, k8sAdapter, HTTPServer)."""
+
+
+def split_identifier(word: str) -> list[str]:
+    """Return the words of a CamelCase identifier (``ACMRemoteWriteError`` → ACM, Remote, Write, Error)."""
+    return [part for part in _BOUNDARY.split(word) if part]
+
+
+def identifier_words(text: str) -> str:
+    """Return the split words of every CamelCase identifier in text, space-separated (empty when there are none)."""
+    seen: set[str] = set()
+    words: list[str] = []
+    for match in _IDENTIFIER.finditer(text):
+        identifier = match.group(0)
+        if identifier in seen:
+            continue
+        seen.add(identifier)
+        words.append(" ".join(split_identifier(identifier)))
+    return " ".join(words)
+
+
+def with_identifier_words(text: str) -> str:
+    """Return text followed by the split words of its identifiers (the keyword index keeps both forms)."""
+    extra = identifier_words(text)
+    return f"{text} {extra}" if extra else text
+
+
+def readable(text: str) -> str:
+    """Return text with each CamelCase identifier replaced by its words (for the embedded text)."""
+    return _IDENTIFIER.sub(lambda match: " ".join(split_identifier(match.group(0))), text)
+
+
+def expand_identifiers(text: str) -> str:
+    """Return text with each CamelCase identifier followed by its words in place (for queries)."""
+    return _IDENTIFIER.sub(lambda match: " ".join([match.group(0), *split_identifier(match.group(0))]), text)
