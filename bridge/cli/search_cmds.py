@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,33 +29,79 @@ def _check_mode(mode: str) -> None:
         fail(f"unknown mode '{mode}': use one of {', '.join(SEARCH_MODES)}", code=2)
 
 
+INLINE_EMBED_LIMIT = 64
+"""Pending chunks a semantic search embeds before answering (seconds); above it, keyword results answer at once."""
+
+WaitOption = Annotated[bool, typer.Option(
+    "--wait", help="Embed chunks still waiting for vectors first (a progress bar on a terminal; Ctrl-C keeps what is "
+    "done) instead of answering at once with keyword results.")]
+
+
 @contextmanager
 def _progress(enabled: bool) -> Iterator[ProgressCallback | None]:
-    """Yield a progress callback drawing a rich bar on stderr (None when output is not a terminal)."""
+    """Yield a progress callback drawing a bar with rate and time left on stderr (None when not a terminal)."""
     if not enabled or not sys.stderr.isatty():
         yield None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=err_console, transient=True) as bar:
-        task = bar.add_task("working", total=None)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
+                  TimeRemainingColumn(), console=err_console, transient=True) as bar:
+        task = bar.add_task("working", total=None, rate="")
+        started: dict[str, tuple[float, int]] = {}
 
         def progress(done: int, total: int, what: str) -> None:
-            bar.update(task, completed=done, total=total or None, description=what)
+            first_time, first_done = started.setdefault(what, (time.monotonic(), done))
+            elapsed = time.monotonic() - first_time
+            rate = f"{(done - first_done) / elapsed:.0f}/s" if elapsed > 0.5 and done > first_done else ""
+            bar.update(task, completed=done, total=total or None, description=what, rate=rate)
 
         yield progress
 
 
-def _prepare_semantic(workspace: Workspace, quiet: bool) -> None:
-    """Embed chunks still waiting for vectors before a semantic query, with a progress bar when it takes long."""
-    status = workspace.index_status()
-    if status.pending == 0:
-        return
-    if not quiet and status.pending > 200:
-        err_console.print(f"embedding {status.pending} new chunks before the first semantic search…")
-    with _progress(not quiet and status.pending > 200) as progress:
+def _embed_pending(workspace: Workspace, pending: int, quiet: bool) -> None:
+    """Embed chunks still waiting for vectors, with a progress bar when it takes long (saved batch by batch)."""
+    if not quiet and pending > INLINE_EMBED_LIMIT:
+        err_console.print(f"embedding {pending} chunks for semantic search (Ctrl-C stops and keeps what is done)…",
+                          highlight=False)
+    with _progress(not quiet and pending > INLINE_EMBED_LIMIT) as progress:
         workspace.warm_up(progress)
+
+
+def _semantic_mode(workspace: Workspace, mode: str, *, wait: bool, quiet: bool) -> tuple[str, str | None]:
+    """Return the mode to search with now and, when semantic results are not ready, a note saying why.
+
+    A small backlog (a few edited records) is embedded at once; a large one answers with keyword results unless
+    ``wait`` is set. An interrupted wait keeps every saved batch and also answers with keyword results.
+    """
+    if mode == "keyword":
+        return mode, None
+    pending = workspace.index_status().pending
+    if pending == 0:
+        return mode, None
+    if not wait and pending > INLINE_EMBED_LIMIT:
+        return "keyword", (f"semantic results are still being prepared ({pending} chunks wait for vectors), so these "
+                           "are keyword results; `bridge reindex` embeds them, or pass --wait")
+    try:
+        _embed_pending(workspace, pending, quiet)
+    except KeyboardInterrupt:
+        left = workspace.index_status().pending
+        return "keyword", (f"embedding interrupted: {pending - left} of {pending} chunks saved, {left} still wait, so "
+                           "these are keyword results; `bridge reindex` or --wait continues where it stopped")
+    return mode, None
+
+
+def _prepare_semantic(workspace: Workspace, quiet: bool) -> None:
+    """Embed every chunk still waiting for a vector (for eval, which measures the full index)."""
+    pending = workspace.index_status().pending
+    if pending:
+        _embed_pending(workspace, pending, quiet)
+
+
+def _print_note(note: str | None) -> None:
+    """Print a note about the results on stderr."""
+    if note:
+        err_console.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -67,17 +114,18 @@ def search(
     owner: Annotated[str | None, typer.Option(help="Only records with this owner.")] = None,
     author: Annotated[str | None, typer.Option(help="Only records by this author.")] = None,
     mode: ModeOption = "hybrid",
+    wait: WaitOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Find the records (and the section in each) that best match QUERY."""
     _check_mode(mode)
     with open_workspace() as workspace:
-        if mode != "keyword":
-            _prepare_semantic(workspace, quiet=as_json)
+        used_mode, note = _semantic_mode(workspace, mode, wait=wait, quiet=as_json)
         hits = workspace.search(query, k=k, kind=kind, status=status, topic=topic, owner=owner, author=author,
-                                mode=mode)  # type: ignore[arg-type]
+                                mode=used_mode)  # type: ignore[arg-type]
+    _print_note(note)
     if as_json:
-        print_json([hit.to_dict() for hit in hits])
+        print_json({"query": query, "mode": used_mode, "note": note, "hits": [hit.to_dict() for hit in hits]})
         return
     if not hits:
         console.print("No matching records.")
@@ -100,7 +148,12 @@ def reindex(
 ) -> None:
     """Re-chunk every record, embed new or changed chunks and rebuild the vector index."""
     with open_workspace() as workspace, _progress(not as_json) as progress:
-        report = workspace.reindex(full=full, progress=progress)
+        try:
+            report = workspace.reindex(full=full, progress=progress)
+        except KeyboardInterrupt:
+            status = workspace.index_status()
+            fail(f"interrupted: {status.embedded} of {status.chunks} chunks have vectors (saved); run `bridge reindex` "
+                 f"again to embed the other {status.pending}", code=130)
     if as_json:
         print_json(report.to_dict())
         return
@@ -115,14 +168,16 @@ def reindex(
 def ask(
     question: Annotated[str, typer.Argument(help="A question in your own words.")],
     k: Annotated[int, typer.Option("-k", min=1, max=20, help="How many passages to use.")] = 5,
+    wait: WaitOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Answer QUESTION from the records, quoting and citing the passages used."""
     with open_workspace() as workspace:
-        _prepare_semantic(workspace, quiet=as_json)
-        answer = workspace.ask(question, k=k)
+        used_mode, note = _semantic_mode(workspace, "hybrid", wait=wait, quiet=as_json)
+        answer = workspace.ask(question, k=k, mode=used_mode)  # type: ignore[arg-type]
+    _print_note(note)
     if as_json:
-        print_json(answer.to_dict())
+        print_json({**answer.to_dict(), "mode": used_mode, "note": note})
         return
     for warning in answer.warnings:
         err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)

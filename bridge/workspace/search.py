@@ -266,12 +266,13 @@ class SearchMixin:
 
     # -- answers ---------------------------------------------------------------------------------------------
 
-    def answer_context(self, question: str, *, max_tokens: int = 2000, k: int = 8) -> list[Passage]:
+    def answer_context(self, question: str, *, max_tokens: int = 2000, k: int = 8,
+                       mode: SearchMode = "hybrid") -> list[Passage]:
         """Return the best sections for question, each cited, fitted to a word-piece budget (for MCP)."""
         from bridge.ingest.chunking import estimate_tokens
 
         filters = chunk_store.RecordFilters()
-        ranked = self._rank(question, k=k, mode="hybrid", filters=filters)[:k]
+        ranked = self._rank(question, k=k, mode=mode, filters=filters)[:k]
         infos = chunk_store.record_infos(self.engine, [entry.record_id for entry in ranked])
         stored = chunk_store.stored_chunks(self.engine, [entry.chunk_id for entry in ranked])
         passages: list[Passage] = []
@@ -295,11 +296,11 @@ class SearchMixin:
             budget -= cost
         return passages
 
-    def ask(self, question: str, *, k: int = 5) -> Answer:
+    def ask(self, question: str, *, k: int = 5, mode: SearchMode = "hybrid") -> Answer:
         """Answer question from the top k passages with citations (generated when an LLM endpoint is set)."""
         from bridge.answer import answer
 
-        passages = self.answer_context(question, max_tokens=1500, k=k)
+        passages = self.answer_context(question, max_tokens=1500, k=k, mode=mode)
         return answer(question, passages, self.settings.llm)
 
     # -- evaluation ------------------------------------------------------------------------------------------

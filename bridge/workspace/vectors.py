@@ -22,8 +22,8 @@ if TYPE_CHECKING:
     from bridge.index.vector_index import VectorIndex
     from bridge.search_types import ProgressCallback
 
-STORE_BATCH = 512
-"""Vectors written to the database per transaction while embedding (progress survives an interruption)."""
+STORE_BATCH = 128
+"""Vectors written to the database per transaction while embedding: an interruption loses a few seconds at most."""
 
 
 class DenseState:

@@ -42,7 +42,9 @@ def records(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 def test_search_json_lists_hits_best_first(mode: str) -> None:
     result = invoke("search", "renew the tls certificate", "--json", "--mode", mode)
     assert result.exit_code == 0, result.output
-    hits = json.loads(result.stdout)
+    data = json.loads(result.stdout)
+    assert (data["query"], data["mode"], data["note"]) == ("renew the tls certificate", mode, None)
+    hits = data["hits"]
     assert hits[0]["key"] == "RB-0002"
     assert hits[0]["section"] == "Mitigation"
     assert HIT_FIELDS <= set(hits[0])
@@ -143,3 +145,77 @@ def test_a_failing_endpoint_falls_back_to_the_extractive_answer(llm_server: list
     assert answer["generated"] is False
     assert answer["warnings"] and "failed" in answer["warnings"][0]
     assert answer["citations"][0]["key"] == "RB-0002"
+
+
+def _many_sections(tmp_path: Path, count: int) -> None:
+    """Add a runbook of count sections (one chunk each), so that many chunks wait for vectors."""
+    body = "".join(f"## Step {n}\n\nCheck replica {n} of the storage cluster and restart it.\n\n" for n in range(count))
+    body_file = tmp_path / "steps.md"
+    body_file.write_text(body, encoding="utf-8")
+    result = invoke("new", "--kind", "runbook", "--title", "Storage steps", "--body-file", str(body_file), "--json")
+    assert result.exit_code == 0, result.output
+
+
+def _index_status():
+    """Return the index status of the test's data directory."""
+    from bridge.workspace import Workspace
+
+    workspace = Workspace.open()
+    try:
+        return workspace.index_status()
+    finally:
+        workspace.close()
+
+
+def test_a_large_backlog_answers_at_once_with_keyword_results_and_a_note(tmp_path: Path) -> None:
+    from bridge.cli.search_cmds import INLINE_EMBED_LIMIT
+
+    _many_sections(tmp_path, INLINE_EMBED_LIMIT + 10)
+    result = invoke("search", "renew the tls certificate", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["mode"] == "keyword"
+    assert "semantic results are still being prepared" in data["note"]
+    assert "still being prepared" in result.stderr
+    assert data["hits"][0]["key"] == "RB-0002"
+    assert _index_status().embedded == 0, "the search embedded nothing"
+    text = invoke("ask", "how do I renew the certificate?")
+    assert "still being prepared" in text.stderr and "[RB-0002 § Mitigation]" in text.stdout
+
+
+def test_wait_embeds_the_backlog_first_and_answers_hybrid(tmp_path: Path) -> None:
+    from bridge.cli.search_cmds import INLINE_EMBED_LIMIT
+
+    _many_sections(tmp_path, INLINE_EMBED_LIMIT + 10)
+    data = json.loads(invoke("search", "renew the tls certificate", "--json", "--wait").stdout)
+    assert (data["mode"], data["note"]) == ("hybrid", None)
+    assert _index_status().pending == 0
+    again = json.loads(invoke("search", "renew the tls certificate", "--json").stdout)
+    assert (again["mode"], again["note"]) == ("hybrid", None)
+
+
+def test_an_interrupted_wait_keeps_the_saved_batches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bridge.index.embedder import HashingEmbedder
+    from bridge.workspace.vectors import STORE_BATCH
+
+    _many_sections(tmp_path, STORE_BATCH * 2 + 5)
+    calls = {"n": 0}
+    original = HashingEmbedder.embed
+
+    def interrupted_on_second_batch(self, texts, progress=None):  # noqa: ANN001, ANN202
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+        return original(self, texts, progress)
+
+    monkeypatch.setattr(HashingEmbedder, "embed", interrupted_on_second_batch)
+    result = invoke("search", "renew the tls certificate", "--json", "--wait")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["mode"] == "keyword" and data["note"].startswith(f"embedding interrupted: {STORE_BATCH} of")
+    assert data["hits"][0]["key"] == "RB-0002"
+    status = _index_status()
+    assert status.embedded == STORE_BATCH and status.pending == status.chunks - STORE_BATCH
+    monkeypatch.setattr(HashingEmbedder, "embed", original)
+    report = json.loads(invoke("reindex", "--json").stdout)
+    assert report["embedded"] == status.pending, "only the chunks not saved before the interruption are embedded"
