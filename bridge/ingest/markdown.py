@@ -21,7 +21,8 @@ from bridge.ingest.fields import as_date, as_list, is_placeholder
 from bridge.ingest.status import LINK_PATTERN, plain_status_text, references_in
 
 _TITLE_PREFIX = re.compile(
-    r"^(?:(?:architecture\s+decision\s+record|adr|rb|runbook)\b[\s#-]*\d*\s*[:.\u2013\u2014-]\s*|(?:\d+|[a-z])\.\s+)",
+    r"^(?:(?:architecture\s+decision\s+record|adr|rb|runbook|kep|rfc)\b[\s#-]*\d*\s*[:.\u2013\u2014-]\s*"
+    r"|(?:\d+|[a-z])\.\s+)",
     re.IGNORECASE,
 )
 _META_LINE = re.compile(

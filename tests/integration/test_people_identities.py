@@ -47,6 +47,8 @@ def test_noreply_handles_and_squeezed_names_merge_and_the_most_used_spelling_sho
         repo.commit("Jubilee <46493976+workingjubilee@users.noreply.github.com>")
     repo.write("web/Down.md", runbook("Web down", "More."))
     repo.commit("workingjubilee <jubilee@example.org>")
+    repo.write("web/Down.md", runbook("Web down", "Even more."))
+    repo.commit("Jubilee Young <workingjubilee@mail.example.net>")
     for number in range(4):
         repo.write("web/Slow.md", runbook("Web slow", f"Edit {number}."))
         repo.commit("Peter Hunt <phunt@example.com>")
@@ -56,10 +58,13 @@ def test_noreply_handles_and_squeezed_names_merge_and_the_most_used_spelling_sho
         report = ws.import_paths([repo.path])
         assert report.failed == []
         people = people_by_name(ws)
-    assert set(people) == {"Lukas Metzner", "Jubilee", "Peter Hunt"}
+    assert set(people) == {"Lukas Metzner", "Jubilee Young", "Peter Hunt"}
     lukas = people["Lukas Metzner"]
     assert {"lukas@example.com", "1234567+lukasmetzner@users.noreply.github.com"} <= set(lukas.emails)
-    assert {"jubilee@example.org", "46493976+workingjubilee@users.noreply.github.com"} <= set(people["Jubilee"].emails)
+    jubilee = people["Jubilee Young"]
+    assert {"jubilee@example.org", "46493976+workingjubilee@users.noreply.github.com",
+            "workingjubilee@mail.example.net"} <= set(jubilee.emails)
+    assert "jubilee" in jubilee.aliases
 
 
 def test_similar_people_are_kept_apart(tmp_path: Path) -> None:

@@ -93,9 +93,8 @@ def kep_repo(tmp_path: Path) -> Path:
     write_file(repo, "keps/sig-node/688-pod-overhead/overhead.png", b"\x89PNG\x00")
     write_file(repo, "keps/sig-node/100-old-overhead/README.md", "# KEP-100: Old overhead\n\n## Summary\n\nOld.\n")
     write_file(repo, "keps/sig-node/100-old-overhead/kep.yaml", OLD_KEP_YAML)
-    write_file(repo, "keps/sig-node/585-runtime-class/README.md", "# Runtime Class\n\n## Summary\n\nClasses.\n")
-    write_file(repo, "keps/sig-node/585-runtime-class/kep.yaml",
-               "title: Runtime Class\nkep-number: 585\nstatus: provisional\nowning-sig: sig-node\n")
+    write_file(repo, "keps/sig-node/585-runtime-class/README.md", "# KEP-585: Runtime Class\n\n## Summary\n\nClasses.\n")
+    write_file(repo, "keps/sig-node/585-runtime-class/kep.yaml", "kep-number: 585\nstatus: provisional\n")
     write_file(repo, "keps/sig-node/OWNERS", "approvers:\n  - sig-node-leads\nreviewers:\n  - mrunalp\n")
     write_file(repo, "keps/NNNN-kep-template/README.md", "# KEP-NNNN: Your short, descriptive title\n\n## Summary\n")
     write_file(repo, "keps/NNNN-kep-template/kep.yaml", "title: KEP Template\nkep-number: NNNN\nstatus: provisional\n")
@@ -125,6 +124,7 @@ def test_keps_are_one_record_per_folder_with_kep_yaml_fields(kep_repo: Path) -> 
     assert (old.status, old.superseded_by) == ("superseded", ["KEP-0688"])
     runtime = records["KEP-0585"]
     assert runtime.status == "proposed", "a provisional KEP is proposed, not accepted"
+    assert (runtime.title, runtime.topics) == ("Runtime Class", ["sig-node"]), "heading and folder above speak"
     # kep.yaml names no approvers here: the nearest OWNERS file does, with its alias expanded.
     assert runtime.owners == ["dchen1107", "derekwaynecarr"] and runtime.reviewers == ["mrunalp"]
     assert runtime.extra["owners_file"] == "keps/sig-node/OWNERS"
