@@ -28,8 +28,10 @@ class SearchSettings(BaseModel):
     """With ``auto``, collections with more chunks than this use the approximate index."""
     batch_size: int = 64
     """Chunks embedded per model call."""
-    precision: Literal["auto", "float32", "bfloat16"] = "auto"
-    """Encoding precision: bfloat16 where the CPU supports it fast (auto), or forced either way."""
+    backend: Literal["auto", "torch", "onnx"] = "auto"
+    """Encoder library: the fastest that passes its quality check, measured on this CPU (auto), or forced."""
+    precision: Literal["auto", "float32", "bfloat16", "int8"] = "auto"
+    """Encoding arithmetic: measured with ``backend`` (auto), or forced (bfloat16 is torch only, int8 ONNX only)."""
 
 
 class LLMSettings(BaseModel):
@@ -129,6 +131,8 @@ ENV_VARS: dict[str, tuple[str, ...]] = {
     "BRIDGE_USER_EMAIL": ("user_email",),
     "BRIDGE_MODEL": ("search", "model"),
     "BRIDGE_INDEX_TYPE": ("search", "index_type"),
+    "BRIDGE_BACKEND": ("search", "backend"),
+    "BRIDGE_PRECISION": ("search", "precision"),
     "BRIDGE_LLM_URL": ("llm", "url"),
     "BRIDGE_LLM_MODEL": ("llm", "model"),
     "BRIDGE_LLM_API_KEY": ("llm", "api_key"),

@@ -39,6 +39,14 @@ def index_dir() -> Path:
     return path
 
 
+def model_cache_dir() -> Path:
+    """Return where exported ONNX models and the measured backend choice live (``BRIDGE_MODEL_CACHE`` overrides)."""
+    explicit = os.environ.get("BRIDGE_MODEL_CACHE")
+    path = Path(explicit).expanduser() if explicit else data_dir() / "models"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def drafts_dir() -> Path:
     """Return the directory where the editor autosaves drafts."""
     path = data_dir() / "drafts"

@@ -64,12 +64,23 @@ class ReindexReport:
     index_type: str
     seconds: float
     model_id: str = ""
+    backend: str = ""
+    """Encoder backend that embedded the chunks (e.g. ``onnx-float32``); see ``bridge doctor`` for why."""
+    embed_seconds: float = 0.0
+    """Part of ``seconds`` spent embedding (choosing the backend included)."""
+
+    @property
+    def chunks_per_second(self) -> float:
+        """Return chunks embedded per second of embedding time (0 when nothing was embedded)."""
+        return self.embedded / self.embed_seconds if self.embedded and self.embed_seconds > 0 else 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form."""
         return {
             "records": self.records, "chunks": self.chunks, "embedded": self.embedded, "reused": self.reused,
             "index_type": self.index_type, "seconds": round(self.seconds, 3), "model_id": self.model_id,
+            "backend": self.backend, "embed_seconds": round(self.embed_seconds, 3),
+            "chunks_per_second": round(self.chunks_per_second, 1),
         }
 
 

@@ -12,9 +12,22 @@ SHARED_DIR = REPO_ROOT.parent / "shared"
 CORPORA_DIR = SHARED_DIR / "corpora"
 
 
+@pytest.fixture(scope="session")
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return one model cache (ONNX exports, the measured backend choice) shared by the whole session.
+
+    It is also put in the environment outside any test, so module-scoped fixtures and subprocesses find it.
+    """
+    import os
+
+    path = tmp_path_factory.mktemp("model-cache")
+    os.environ["BRIDGE_MODEL_CACHE"] = str(path)
+    return path
+
+
 @pytest.fixture(autouse=True)
-def bridge_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point BRIDGE_HOME at a fresh tmp dir and clear every BRIDGE_* variable."""
+def bridge_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, model_cache: Path) -> Path:
+    """Point BRIDGE_HOME at a fresh tmp dir and clear every BRIDGE_* variable (the model cache is shared)."""
     import os
 
     for name in list(os.environ):
@@ -23,6 +36,7 @@ def bridge_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "bridge-home"
     home.mkdir()
     monkeypatch.setenv("BRIDGE_HOME", str(home))
+    monkeypatch.setenv("BRIDGE_MODEL_CACHE", str(model_cache))
     monkeypatch.setenv("BRIDGE_USER_NAME", "Test User")
     monkeypatch.setenv("BRIDGE_USER_EMAIL", "test.user@example.com")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")

