@@ -99,6 +99,17 @@ def make_embedder(model: str, *, batch_size: int = 64, precision: Precision = "a
                               cache_root=cache_root)
 
 
+def cached_vector_model_id(model: str, *, backend: str = "auto", precision: str = "auto") -> str:
+    """Return the id vectors of model get under the cached backend decision (the model itself when none)."""
+    if model.startswith(HASHING_MODEL_PREFIX):
+        return make_embedder(model).model_id
+    from bridge.index.calibration import read_decision
+    from bridge.paths import model_cache_dir
+
+    decision = read_decision(model_cache_dir(), model, backend, precision)
+    return decision.vector_model_id if decision is not None else model
+
+
 def resolve_model_path(model: str) -> str:
     """Return the folder (or name) to load for a model: the bundled model's folder for the default name."""
     if model == DEFAULT_MODEL:

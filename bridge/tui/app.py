@@ -94,6 +94,8 @@ class BridgeApp(WorkersMixin, App[None]):
         self.knowledge_available = False
         """Whether the workspace offers the bus-factor view model."""
         self.warm_up_started = False
+        self._embedding_since: tuple[float, int] | None = None
+        """When the warm-up's embedding progress started, and how many chunks were done then."""
         """Whether the model warm-up worker was started."""
 
     def on_mount(self) -> None:
@@ -192,10 +194,23 @@ class BridgeApp(WorkersMixin, App[None]):
             line.set_progress(message.done, message.total)
         if message.task == "warm-up":
             if message.total > 1:
-                progress = f"{round(message.done * 100 / message.total)}%"
+                progress = f"{round(message.done * 100 / message.total)}%" + self._embedding_rate(message)
             else:
                 progress = f"({message.what or 'starting'})"
             self.set_index_summary(f"keyword search · semantic index loading {progress}")
+
+    def _embedding_rate(self, message: WorkProgress) -> str:
+        """Return ' · N chunks/s' for embedding progress, timed from its first report."""
+        import time
+
+        if message.what != "embedding":
+            return ""
+        if message.done == 0 or self._embedding_since is None:
+            self._embedding_since = (time.perf_counter(), message.done)
+            return ""
+        started, done_before = self._embedding_since
+        elapsed = time.perf_counter() - started
+        return f" · {(message.done - done_before) / elapsed:.0f} chunks/s" if elapsed > 0 else ""
 
     @on(TaskFailed)
     def _task_failed(self, message: TaskFailed) -> None:

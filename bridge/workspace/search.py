@@ -115,6 +115,7 @@ class SearchMixin:
         checks.append(HealthCheck("stored vectors", True, f"{status.embedded} of {status.chunks} chunks embedded "
                                   f"with {status.model_id}" + (" (the rest embed on the next semantic search or "
                                   "`bridge reindex`)" if status.pending else "")))
+        checks.append(HealthCheck("encoder backend", True, self.dense.describe_backend()))
         loadable = self.dense.index_file_current()
         if not loadable and repair:
             index = self.dense.rebuild()

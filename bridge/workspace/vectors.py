@@ -47,8 +47,16 @@ class DenseState:
 
     @property
     def model_id(self) -> str:
-        """Return the id stored with this workspace's vectors: the model, plus ``@int8`` when int8 encodes them."""
-        return self.embedder.model_id
+        """Return the id stored with this workspace's vectors: the model, plus ``@int8`` when int8 encodes them.
+
+        Before the embedder exists this reads the cached backend decision (a small file), creating nothing.
+        """
+        if self._embedder is not None:
+            return self.embedder.model_id
+        search = self.settings.search
+        from bridge.index.embedder import cached_vector_model_id
+
+        return cached_vector_model_id(search.model, backend=search.backend, precision=search.precision)
 
     @property
     def embedder(self) -> Embedder:
@@ -69,6 +77,30 @@ class DenseState:
         """Return whether a query would embed without loading a model."""
         return self._embedder is not None and self._embedder.query_ready and self._embedder_settings[0] == (
             self.settings.search.model)
+
+    def describe_backend(self) -> str:
+        """Return the chosen encoder backends, why (the calibration figures) and the cache path (never measures)."""
+        search = self.settings.search
+        from bridge.index.embedder import HASHING_MODEL_PREFIX
+
+        if search.model.startswith(HASHING_MODEL_PREFIX):
+            return f"{search.model}: hashed word counts, no model"
+        from bridge.index.calibration import decision_path, read_decision
+        from bridge.paths import model_cache_dir
+
+        cache = model_cache_dir()
+        decision = read_decision(cache, search.model, search.backend, search.precision)
+        path = decision_path(cache, search.model, search.backend, search.precision)
+        if decision is None:
+            return (f"not chosen yet for this CPU, model and libraries: measured on the first semantic search or "
+                    f"`bridge reindex` (cache {path})")
+        how = (f"measured on {decision.key.get('cpu', '?')} in {decision.seconds:.1f} s" if decision.measured
+               else "forced by settings")
+        lines = [f"{decision.bulk} for indexing, {decision.query} for queries ({how}; vectors as "
+                 f"{decision.vector_model_id}; cache {path})"]
+        lines += [f"    {line}" for line in decision.summary().splitlines()]
+        lines += [f"    {note}" for note in decision.notes if " skipped: " not in note]
+        return "\n".join(lines)
 
     def embed_query(self, query: str) -> np.ndarray:
         """Return the query's unit vector (long text is cut; the model reads its window of word pieces at most)."""
