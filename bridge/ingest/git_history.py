@@ -272,12 +272,14 @@ def _ignored_revisions(git_root: Path, listed: Sequence[str], commits: Sequence[
 
 
 def read_history(
-    root: Path, bot_patterns: Sequence[str] = ("[bot]",), rules: HistoryRules | None = None
+    root: Path, bot_patterns: Sequence[str] = ("[bot]",), rules: HistoryRules | None = None,
+    since: str | None = None,
 ) -> dict[str, list[FileChange]]:
     """Return each tracked file's commits (oldest first), keyed by its current path relative to root.
 
     Renames are followed backwards to the current name, also from outside root; commits by bots are left out, as
     are bot co-authors, ignored revisions and bulk commits (rules; by default ``HistoryRules`` with bot_patterns).
+    With since (a commit), only the commits after it are read (``since..HEAD``), as an incremental sync needs.
     Raises GitHistoryError when git fails.
     """
     rules = rules or HistoryRules(bot_patterns=tuple(bot_patterns))
@@ -297,7 +299,7 @@ def read_history(
         return {}
     try:
         log_args = ["log", "-M", "--raw", "--numstat", "-z", "--topo-order", f"--format={_FORMAT}"]
-        output = _run_git(git_root, [*log_args, *pathspec])
+        output = _run_git(git_root, [*log_args, *([f"{since}..HEAD"] if since else []), *pathspec])
     except GitHistoryError as exc:
         if "does not have any commits" in str(exc):
             return {}
@@ -308,7 +310,7 @@ def read_history(
     walk.bulk_threshold = rules.bulk_threshold([len(commit.entries) for commit in commits if commit.entries])
     for commit in commits:
         walk.feed(commit)
-    if prefix:
+    if prefix and since is None:
         _follow_outside_renames(git_root, walk, log_args)
     return {walk.relative(path): list(reversed(changes)) for path, changes in walk.changes.items()}
 

@@ -90,10 +90,15 @@ def _is_folder_record(path: Path, folders: frozenset[Path], named: bool) -> bool
     return folder_record_page(path) and (path.parent in folders or named)
 
 
-def _parse_root(root: Path, chosen: list[Path] | None, kind: RecordKind | None, max_file_bytes: int) -> ScannedRoot:
-    """Parse the record files of one root (all files under it, or only the chosen ones); no file aborts the rest."""
+def _parse_root(root: Path, chosen: list[Path] | None, kind: RecordKind | None, max_file_bytes: int,
+                *, changed_only: bool = False) -> ScannedRoot:
+    """Parse the record files of one root (all files under it, or only the chosen ones); no file aborts the rest.
+
+    changed_only says the chosen files are the root's changed files (a sync), not files the user named: they are
+    classified as in a scan of the whole root (templates and project files skipped).
+    """
     scanned = ScannedRoot(root=root)
-    named = chosen is not None
+    named = chosen is not None and not changed_only
     candidates = sorted(chosen) if chosen is not None else list(walk_files(root))
     folders = record_folders(candidates, root) if not named else frozenset()
     for path in candidates:
@@ -335,9 +340,37 @@ def _resolve(ref: str, source_path: str, local: dict[str, str], everywhere: dict
     return local.get(key) or everywhere.get(key)
 
 
-def _resolve_links(roots: list[ScannedRoot]) -> None:
-    """Replace file-name and relative-link references with the keys of the scanned files they name."""
+def _known_reference_index(known: Mapping[str, str]) -> dict[str, str]:
+    """Return (path, name, stem, key) → key for files bridge already holds (source path → key); ambiguous dropped."""
+    index: dict[str, str] = {}
+    ambiguous: set[str] = set()
+    for source_path, key in known.items():
+        path = source_path.lower()
+        name = posixpath.basename(path)
+        stem = name.rsplit(".", 1)[0] if "." in name else name
+        index[path] = key
+        index[key.lower()] = key
+        for alias in (name, stem):
+            if alias in index and index[alias] != key:
+                ambiguous.add(alias)
+            index.setdefault(alias, key)
+    for alias in ambiguous:
+        index.pop(alias, None)
+    return index
+
+
+def _resolve_links(roots: list[ScannedRoot], known: Mapping[str, str] | None = None) -> None:
+    """Replace file-name and relative-link references with the keys of the scanned files they name.
+
+    known maps the source paths of files not scanned this time (an incremental sync) to their keys, so references
+    to them resolve as in a full import.
+    """
     locals_by_root = [_reference_index(scanned) for scanned in roots]
+    if known:
+        held = _known_reference_index(known)
+        for local in locals_by_root:
+            for alias, known_key in held.items():
+                local.setdefault(alias, known_key)
     everywhere = {source.record.key.lower(): source.record.key for scanned in roots for source in scanned.files}
     for scanned, local in zip(roots, locals_by_root, strict=True):
         for source in scanned.files:
@@ -391,3 +424,45 @@ def scan_paths(
     for scanned in roots:
         _attach_history(scanned, rules)
     return ScanResult(roots=roots)
+
+
+def scan_root_files(
+    root: Path,
+    paths: Sequence[str],
+    *,
+    known_keys: Mapping[str, str],
+    taken_keys: Collection[str] = (),
+    kind_by_path: Mapping[str, RecordKind] | None = None,
+    max_file_bytes: int = 2_000_000,
+    history_rules: HistoryRules | None = None,
+    since: str | None = None,
+) -> ScannedRoot:
+    """Parse only the given files of an import root (paths relative to it), as a full import of the root would.
+
+    known_keys maps every source path of the root that bridge already holds to its key: those files keep their
+    keys and references to them resolve. kind_by_path keeps the kind a file had. With since, the files' git
+    history is read from that commit on (an incremental sync); the writer skips commits it already has.
+    """
+    root = root.resolve()
+    scanned = _parse_root(root, [root / path for path in paths], None, max_file_bytes, changed_only=True)
+    for position, source in enumerate(scanned.files):
+        kind = (kind_by_path or {}).get(source.record.source_path)
+        if kind and source.record.kind != kind:
+            try:
+                scanned.files[position] = parse_record_file(root / source.record.source_path, root, kind=kind,
+                                                            max_bytes=max_file_bytes)
+            except ParseError:
+                continue
+    existing = {(str(root), path): key for path, key in known_keys.items()}
+    _assign_keys([scanned], existing, taken_keys)
+    _resolve_links([scanned], known_keys)
+    scanned.git_root = find_git_root(root)
+    if scanned.git_root is not None and scanned.files:
+        try:
+            history = read_history(root, rules=history_rules, since=since)
+        except BridgeError as exc:
+            scanned.warnings.append(f"git history not read: {exc}")
+            history = {}
+        for source in scanned.files:
+            source.history = history.get(source.record.source_path, [])
+    return scanned

@@ -65,6 +65,11 @@ def add_missing_tables_and_columns(conn: Connection) -> None:
             conn.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {column_type}'))
 
 
+def _m0004_sync_base(conn: Connection) -> None:
+    """Add the git-sync tables: sync roots and each record's sync base."""
+    add_missing_tables_and_columns(conn)
+
+
 def _m0006_usage_events(conn: Connection) -> None:
     """Create the usage_event table (searches, opens, citations)."""
     add_missing_tables_and_columns(conn)
@@ -80,6 +85,7 @@ def _m0009_identifier_words_in_keyword_index(conn: Connection) -> None:
 MIGRATIONS: list[tuple[int, Migration]] = [
     (1, _m0001_initial),
     (2, _m0002_postgres_full_text),
+    (4, _m0004_sync_base),
     (6, _m0006_usage_events),
     (9, _m0009_identifier_words_in_keyword_index),
 ]

@@ -8,13 +8,14 @@ from bridge.config import Settings, load_settings
 from bridge.workspace.knowledge import KnowledgeMixin
 from bridge.workspace.records import RecordsMixin
 from bridge.workspace.search import SearchMixin
+from bridge.workspace.sync import SyncMixin
 from bridge.workspace.usage import UsageMixin
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
 
-class Workspace(UsageMixin, SearchMixin, RecordsMixin, KnowledgeMixin):
+class Workspace(SyncMixin, UsageMixin, SearchMixin, RecordsMixin, KnowledgeMixin):
     """One knowledge base: its database, its search index and its settings."""
 
     def __init__(self, settings: Settings, engine: Engine) -> None:

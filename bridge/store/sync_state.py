@@ -1,0 +1,175 @@
+"""Sync bases and sync roots: read and write where records' files live and which version bridge agreed with."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from bridge.domain import Record
+from bridge.store import repository as repo
+from bridge.store.models import RecordRow, RevisionRow
+from bridge.store.sync_models import SyncBaseRow, SyncRootRow
+from bridge.sync_types import SyncBase, SyncRoot
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+
+def sync_roots(engine: Engine) -> list[SyncRoot]:
+    """Return every root sync knows, by path."""
+    with Session(engine) as session:
+        rows = session.exec(select(SyncRootRow).order_by(col(SyncRootRow.source_root)))
+        return [SyncRoot(row.source_root, row.git_root, row.base_commit) for row in rows]
+
+
+def sync_root(engine: Engine, source_root: str) -> SyncRoot | None:
+    """Return the sync state of one root, or None when it was never recorded."""
+    with Session(engine) as session:
+        row = session.exec(select(SyncRootRow).where(SyncRootRow.source_root == source_root)).first()
+        return SyncRoot(row.source_root, row.git_root, row.base_commit) if row else None
+
+
+def imported_roots(engine: Engine) -> list[str]:
+    """Return every import root that live records came from."""
+    with Session(engine) as session:
+        rows = session.exec(select(RecordRow.source_root).where(col(RecordRow.source_root) != "").distinct())
+        return sorted(set(rows))
+
+
+def save_sync_root(engine: Engine, root: SyncRoot) -> None:
+    """Insert or update a root's sync state."""
+    with Session(engine) as session:
+        row = session.exec(select(SyncRootRow).where(SyncRootRow.source_root == root.source_root)).first()
+        row = row or SyncRootRow(source_root=root.source_root)
+        row.git_root, row.base_commit = root.git_root, root.base_commit
+        session.add(row)
+        session.commit()
+
+
+def sync_bases(engine: Engine, source_root: str | None = None) -> list[SyncBase]:
+    """Return a sync base for every record from a file (of one root, or of all); has_base False when none."""
+    with Session(engine) as session:
+        query = select(RecordRow, SyncBaseRow).join(
+            SyncBaseRow, col(SyncBaseRow.record_id) == col(RecordRow.id), isouter=True
+        ).where(col(RecordRow.source_path) != "", col(RecordRow.source_root) != "")
+        if source_root is not None:
+            query = query.where(RecordRow.source_root == source_root)
+        bases: list[SyncBase] = []
+        for record, base in session.exec(query.order_by(col(RecordRow.key))):
+            assert record.id is not None
+            bases.append(SyncBase(
+                record_id=record.id, key=record.key, source_root=record.source_root, path=record.source_path,
+                version=record.version, deleted=record.deleted, has_base=base is not None,
+                base_version=base.base_version if base else 0, base_blob=base.base_blob if base else "",
+                base_commit=base.base_commit if base else None,
+                base_fields=dict(base.base_fields or {}) if base else {},
+                conflict=base.conflict if base else None, kind=record.kind,
+            ))
+        return bases
+
+
+def records_by_id(engine: Engine, record_ids: Sequence[int]) -> dict[int, Record]:
+    """Return the records with the given row ids (deleted ones included), by id."""
+    found: dict[int, Record] = {}
+    with Session(engine) as session:
+        for start in range(0, len(record_ids), 500):
+            chunk = list(record_ids[start:start + 500])
+            for row in session.exec(select(RecordRow).where(col(RecordRow.id).in_(chunk))):
+                assert row.id is not None
+                found[row.id] = repo.row_to_record(row)
+    return found
+
+
+def unsynced(engine: Engine) -> list[SyncBase]:
+    """Return the sync bases of records edited in bridge since their base, or in conflict."""
+    return [b for b in sync_bases(engine) if not b.deleted and (b.edited_in_bridge or b.conflict)]
+
+
+def save_sync_bases(engine: Engine, bases: Sequence[SyncBase]) -> None:
+    """Insert or update the sync base of each record (by record id), in one transaction."""
+    if not bases:
+        return
+    with Session(engine) as session:
+        ids = [base.record_id for base in bases]
+        existing = {row.record_id: row for row in session.exec(
+            select(SyncBaseRow).where(col(SyncBaseRow.record_id).in_(ids)))}
+        for base in bases:
+            row = existing.get(base.record_id) or SyncBaseRow(record_id=base.record_id, source_root=base.source_root,
+                                                             path=base.path)
+            row.source_root, row.path, row.base_commit = base.source_root, base.path, base.base_commit
+            row.base_blob, row.base_version, row.base_fields = base.base_blob, base.base_version, base.base_fields
+            row.conflict = base.conflict
+            session.add(row)
+        session.commit()
+
+
+def set_conflict(engine: Engine, record_id: int, reason: str | None) -> None:
+    """Mark (or, with None, clear) a conflict on the record's sync base."""
+    with Session(engine) as session:
+        session.execute(update(SyncBaseRow).where(col(SyncBaseRow.record_id) == record_id).values(conflict=reason))
+        session.commit()
+
+
+def move_record_file(engine: Engine, record_id: int, new_path: str) -> None:
+    """Point the record and its sync base at the file's new path (a rename in git)."""
+    with Session(engine) as session:
+        session.execute(update(RecordRow).where(col(RecordRow.id) == record_id).values(source_path=new_path))
+        session.execute(update(SyncBaseRow).where(col(SyncBaseRow.record_id) == record_id).values(path=new_path))
+        session.commit()
+
+
+def attach_commit(engine: Engine, record_id: int, commit: str, path: str) -> None:
+    """Name the commit that carries the record's latest bridge revision, so reading git back does not repeat it."""
+    with Session(engine) as session:
+        latest = session.exec(
+            select(RevisionRow).where(RevisionRow.record_id == record_id, RevisionRow.source == "bridge")
+            .order_by(col(RevisionRow.number).desc())
+        ).first()
+        if latest is not None and latest.commit is None:
+            latest.commit, latest.path = commit, path
+            session.add(latest)
+            session.commit()
+
+
+def soft_delete_from_file(engine: Engine, record_id: int, author: str, message: str) -> str:
+    """Mark the record deleted because its file is gone (history stays; a re-import restores it); return its key."""
+    with Session(engine) as session:
+        row = session.get(RecordRow, record_id)
+        assert row is not None
+        row.deleted = True
+        row.version += 1
+        repo.touch(row)
+        session.add(RevisionRow(record_id=record_id, number=repo.next_revision_number(session, record_id),
+                                author=author, at=repo.utcnow(), message=message, body=row.body, source="bridge"))
+        session.execute(update(SyncBaseRow).where(col(SyncBaseRow.record_id) == record_id)
+                        .values(base_version=row.version, conflict=None))
+        session.commit()
+        return row.key
+
+
+def amend_body(engine: Engine, record_id: int, body: str, status_text: str) -> Record:
+    """Set the body and status wording of the record and its latest bridge revision as the file states them.
+
+    Used when a status or title edited as a field had to be written into the body (an adr-tools ``## Status``
+    section, in the file's capitalisation): the revision is the same edit, worded as in the file, so no new
+    revision is made. Returns the record.
+    """
+    with Session(engine) as session:
+        row = session.get(RecordRow, record_id)
+        assert row is not None
+        row.body, row.status_text = body, status_text
+        record = repo.row_to_record(row)
+        row.fingerprint = record.fingerprint()
+        session.add(row)
+        latest = session.exec(
+            select(RevisionRow).where(RevisionRow.record_id == record_id, RevisionRow.source == "bridge")
+            .order_by(col(RevisionRow.number).desc())
+        ).first()
+        if latest is not None:
+            latest.body = body
+            session.add(latest)
+        session.commit()
+        return record

@@ -1,0 +1,94 @@
+"""Git sync side of the workspace: import records their sync base; ``sync`` reads files in and writes edits out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bridge.domain import ImportReport, RecordKind
+from bridge.sync_types import SyncBase, SyncFailure, SyncReport
+from bridge.workspace.records import ProgressCallback, RecordsMixin
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from bridge.config import Settings
+
+
+def import_roots(paths: Sequence[Path]) -> list[Path]:
+    """Return the import root of each path as the importer takes it (a folder, or a file's folder)."""
+    roots: dict[Path, None] = {}
+    for raw in paths:
+        path = Path(raw).expanduser().absolute()
+        roots[path.resolve() if path.is_dir() else path.parent.resolve()] = None
+    return list(roots)
+
+
+class SyncMixin(RecordsMixin):
+    """Sync methods of Workspace: every imported record remembers its file, and edits travel both ways."""
+
+    settings: Settings
+    engine: Engine
+
+    def import_paths(
+        self, paths: Sequence[Path], *, kind: RecordKind | None = None, progress: ProgressCallback | None = None
+    ) -> ImportReport:
+        """Import record files, then record each file as its record's sync base (blob and commit)."""
+        from bridge.workspace.sync_ops import record_bases_for_root
+
+        report = super().import_paths(paths, kind=kind, progress=progress)
+        failed = {failure.path for failure in report.failed}
+        for root in import_roots(paths):
+            if root.is_dir():
+                record_bases_for_root(self.engine, root, failed)
+        return report
+
+    def sync(
+        self,
+        roots: Sequence[Path] = (),
+        *,
+        commit: bool = True,
+        push: str | None = None,
+        onto_current: bool = False,
+        take: tuple[str, str] | None = None,
+    ) -> SyncReport:
+        """Sync import roots with their files (all known roots when none are given); see docs/git.md.
+
+        take=("file"|"bridge", KEY) resolves one conflict instead of a full sync.
+        """
+        from bridge.errors import BridgeError
+        from bridge.gitsync.git import identity
+        from bridge.store.sync_state import imported_roots, sync_bases
+        from bridge.workspace.sync_ops import SyncOptions, sync_one_root
+
+        user = self.current_user()
+        committer = (self.settings.user_name or "", self.settings.user_email or "")
+        report = SyncReport()
+        if take is not None:
+            side, key = take
+            record = self.get_record(key)
+            found = [b for b in sync_bases(self.engine) if b.record_id and b.key == record.key]
+            if not found:
+                raise BridgeError(f"{record.key} was not imported from a file; there is nothing to take")
+            targets = [Path(found[0].source_root)]
+        else:
+            targets = [Path(root).resolve() for root in roots] or [Path(r) for r in imported_roots(self.engine)]
+        for root in targets:
+            git_committer = committer if all(committer) else identity(root if root.is_dir() else None)
+            options = SyncOptions(commit=commit, push=push, onto_current=onto_current, user=user.handle,
+                                  committer=(committer[0] or git_committer[0], committer[1] or git_committer[1]))
+            try:
+                changed = sync_one_root(self.engine, self.settings, root, options, report, take=take)
+            except BridgeError as exc:
+                report.failed.append(SyncFailure(str(root), str(exc)))
+                continue
+            if changed:
+                self.on_records_changed(changed)
+        return report
+
+    def unsynced(self) -> list[SyncBase]:
+        """Return records edited in bridge since their last sync, or in conflict, by key."""
+        from bridge.store.sync_state import unsynced
+
+        return unsynced(self.engine)
