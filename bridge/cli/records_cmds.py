@@ -131,11 +131,16 @@ def list_(
     status: Annotated[str | None, typer.Option(help="Only this status.")] = None,
     topic: Annotated[str | None, typer.Option(help="Only records about this topic.")] = None,
     owner: Annotated[str | None, typer.Option(help="Only records with this owner.")] = None,
+    unsynced: Annotated[bool, typer.Option(
+        "--unsynced", help="Only records edited in bridge and not yet synced to their file (or in conflict).")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
 ) -> None:
     """List records, optionally filtered."""
     with open_workspace() as workspace:
         records = workspace.list_records(kind=kind, status=status, topic=topic, owner=owner)
+        if unsynced:
+            pending = {base.key for base in workspace.unsynced()}
+            records = [record for record in records if record.key in pending]
     if as_json:
         print_json([record_summary(record) for record in records])
     else:

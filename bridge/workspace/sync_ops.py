@@ -163,6 +163,7 @@ def write_out(engine: Engine, sync: RootSync, base: SyncBase, report: SyncReport
             setattr(old, name, base.base_fields.get(name, getattr(old, name)))
     else:
         old = record_from_snapshot(base.base_fields, current.body)
+    stored_body, stored_status_text = record.body, record.status_text
     if record.status == old.status and record.status_text != old.status_text:
         record.status_text = old.status_text  # a save normalised the wording; the status itself did not change
     elif (record.status_text == record.status and old.status_text[:1].isupper()
@@ -173,7 +174,7 @@ def write_out(engine: Engine, sync: RootSync, base: SyncBase, report: SyncReport
     except BridgeError as exc:
         report.failed.append(SyncFailure(str(path), str(exc)))
         return
-    if written.body != record.body or written.status_text != record.status_text:
+    if written.body != stored_body or written.status_text != stored_status_text:
         record = amend_body(engine, base.record_id, written.body, written.status_text)
         sync.changed_ids.append(base.record_id)
     if new_bytes != data:
@@ -275,9 +276,11 @@ def sync_one_root(engine: Engine, settings: Settings, root: Path, options: SyncO
         _take(engine, settings, sync, take, report)
     else:
         _sync_in(engine, settings, sync, report)
+        in_conflict = {conflict.key for conflict in report.conflicts}
         for base in list(sync.bases.values()):
-            if base.edited_in_bridge and not base.deleted:
+            if base.edited_in_bridge and not base.deleted and base.key not in in_conflict:
                 write_out(engine, sync, base, report)
+    report.synced_in[:] = list(dict.fromkeys(report.synced_in))
     commits = commit_written(engine, sync, options, report) if options.commit else {}
     settle_written(engine, sync, commits)
     if take is None and not report.conflicts and not report.failed:
