@@ -28,6 +28,8 @@ from bridge.tui.messages import (
     QuitConfirmed,
     RecordsChanged,
     ReindexFinished,
+    SyncCounted,
+    SyncFinished,
     TaskFailed,
     WarmUpFailed,
     WorkProgress,
@@ -86,6 +88,8 @@ class BridgeApp(WorkersMixin, App[None]):
         self.semantic_ready = False
         """Whether hybrid search is available (model and vectors loaded)."""
         self.index_summary = "opening knowledge base…"
+        self.sync_summary = ""
+        """Unsynced edits and conflicts, shown after the index state (empty when everything is synced)."""
         """The index state the status lines show."""
         self.catalog: list[tuple[str, str, str]] = []
         """(key, kind, title) of every record, for the palette."""
@@ -136,6 +140,7 @@ class BridgeApp(WorkersMixin, App[None]):
             if isinstance(screen, SearchScreen):
                 screen.run_search()
         self.load_catalog()
+        self.count_unsynced()
         self.check_drafts()
         if not self.warm_up_enabled:
             self.load_index_status()
@@ -228,6 +233,7 @@ class BridgeApp(WorkersMixin, App[None]):
             elif isinstance(screen, RecordScreen) and (not keys or screen.key.lower() in keys):
                 screen.reload()
         self.load_catalog()
+        self.count_unsynced()
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
@@ -250,7 +256,7 @@ class BridgeApp(WorkersMixin, App[None]):
     def refresh_status_lines(self) -> None:
         """Copy the index state into every status line (a newly mounted screen calls this)."""
         for line in self._status_lines():
-            line.set_index(self.index_summary)
+            line.set_index(self.index_summary + self.sync_summary)
 
     def clear_progress(self) -> None:
         """Hide every progress bar."""
@@ -386,6 +392,37 @@ class BridgeApp(WorkersMixin, App[None]):
         self.notify(summary, title=f"Imported {message.path}", severity="warning" if report.failed else "information",
                     markup=False)
         self.post_message(RecordsChanged())
+
+    def action_sync(self) -> None:
+        """Sync every imported folder with git in the background."""
+        self.sync_with_git()
+
+    @on(SyncFinished)
+    def _sync_finished(self, message: SyncFinished) -> None:
+        """Report what the sync did, and every conflict with how to resolve it."""
+        report = message.report
+        parts = [f"{len(report.synced_in)} read in", f"{len(report.written)} written"]
+        if report.committed:
+            parts.append(f"committed on {report.committed['branch']}")
+        summary = ", ".join(parts)
+        for conflict in report.conflicts:
+            summary += f"\nconflict: {conflict.key}: {conflict.reason} (bridge sync --take file|bridge {conflict.key})"
+        for failure in report.failed:
+            summary += f"\nfailed: {failure.path}: {failure.error}"
+        self.notify(summary, title="Synced with git", severity="information" if report.ok else "warning",
+                    markup=False, timeout=15 if report.ok else 30)
+        self.post_message(RecordsChanged())
+
+    @on(SyncCounted)
+    def _sync_counted(self, message: SyncCounted) -> None:
+        """Show unsynced edits and conflicts in every status line."""
+        parts = []
+        if message.unsynced - message.conflicts:
+            parts.append(f"{message.unsynced - message.conflicts} unsynced")
+        if message.conflicts:
+            parts.append(plural(message.conflicts, "conflict"))
+        self.sync_summary = "".join(f" · {part}" for part in parts)
+        self.refresh_status_lines()
 
     # -- quitting -------------------------------------------------------------------------------------------
 

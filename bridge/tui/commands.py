@@ -55,6 +55,8 @@ def palette_commands(app: BridgeApp) -> list[PaletteCommand]:
                        app.action_reindex),
         PaletteCommand("index: import folder", "Import record files from a folder (with git history).",
                        app.action_import_folder),
+        PaletteCommand("git: sync", "Read changed files in from git and write bridge edits to their files, on a "
+                       "branch (bridge sync).", app.action_sync),
         PaletteCommand("view: search", "Go back to the search screen.", app.action_go_home),
         PaletteCommand("view: help", "List every key binding.", app.action_help),
         PaletteCommand("view: toggle theme", "Switch between the dark and the light theme.", app.action_toggle_theme),

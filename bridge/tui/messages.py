@@ -9,6 +9,7 @@ from textual.message import Message
 
 if TYPE_CHECKING:
     from bridge.domain import ImportReport, Person, Record
+    from bridge.sync_types import SyncReport
     from bridge.tui.drafts import Draft
     from bridge.workspace import Workspace
 
@@ -106,6 +107,21 @@ class ImportFinished(Message):
 
     path: str
     report: ImportReport
+
+
+@dataclass
+class SyncFinished(Message):
+    """A ``bridge sync`` of every imported folder finished."""
+
+    report: SyncReport
+
+
+@dataclass
+class SyncCounted(Message):
+    """How many records are edited in bridge but not synced to their files, and how many are in conflict."""
+
+    unsynced: int
+    conflicts: int
 
 
 @dataclass

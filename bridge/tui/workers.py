@@ -24,6 +24,8 @@ from bridge.tui.messages import (
     IndexStatusChanged,
     QuitConfirmed,
     ReindexFinished,
+    SyncCounted,
+    SyncFinished,
     TaskFailed,
     WarmUpFailed,
     WorkProgress,
@@ -186,6 +188,25 @@ class WorkersMixin:
             f"{report.reused} reused in {report.seconds:.1f} s"
         )
         self.post_message(ReindexFinished(summary))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sync", description="Syncing with git")
+    def sync_with_git(self) -> None:
+        """Sync every imported folder with git (read changes in, write edits out on a branch)."""
+        try:
+            report = self.require_workspace().sync()
+        except BridgeError as exc:
+            self.post_message(TaskFailed("sync", describe_exception(exc)))
+            return
+        self.post_message(SyncFinished(report))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sync-count", description="Counting unsynced")
+    def count_unsynced(self) -> None:
+        """Count records edited in bridge but not yet written to their files, and conflicts."""
+        try:
+            pending = self.require_workspace().unsynced()
+        except BridgeError:
+            return
+        self.post_message(SyncCounted(len(pending), sum(1 for base in pending if base.conflict)))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="import", description="Importing")
     def import_folder(self, path: str) -> None:

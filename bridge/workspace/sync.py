@@ -73,7 +73,7 @@ class SyncMixin(RecordsMixin):
                 raise BridgeError(f"{record.key} was not imported from a file; there is nothing to take")
             targets = [Path(found[0].source_root)]
         else:
-            targets = [Path(root).resolve() for root in roots] or [Path(r) for r in imported_roots(self.engine)]
+            targets = [Path(root).resolve() for root in roots] or self._default_sync_roots(imported_roots(self.engine))
         for root in targets:
             git_committer = committer if all(committer) else identity(root if root.is_dir() else None)
             options = SyncOptions(commit=commit, push=push, onto_current=onto_current, user=user.handle,
@@ -86,6 +86,14 @@ class SyncMixin(RecordsMixin):
             if changed:
                 self.on_records_changed(changed)
         return report
+
+    @staticmethod
+    def _default_sync_roots(roots: Sequence[str]) -> list[Path]:
+        """Return the roots a plain ``bridge sync`` covers: every import root except the bundled demo records."""
+        from bridge.paths import demo_records_dir
+
+        demo = demo_records_dir().resolve()
+        return [Path(root) for root in roots if Path(root).resolve() != demo]
 
     def unsynced(self) -> list[SyncBase]:
         """Return records edited in bridge since their last sync, or in conflict, by key."""

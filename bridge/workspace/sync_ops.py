@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from bridge.domain import RECORD_KINDS, ImportReport, Record, RecordKind
 from bridge.errors import BridgeError, ParseError
@@ -99,7 +99,7 @@ def read_in(engine: Engine, settings: Settings, sync: RootSync, paths: list[str]
         return
     writer = ImportWriter(engine)
     known = {b.path: b.key for b in sync.bases.values() if not b.deleted}
-    kinds: dict[str, RecordKind] = {b.path: b.kind for b in sync.bases.values() if b.kind in RECORD_KINDS}  # type: ignore[misc]
+    kinds = {b.path: cast(RecordKind, b.kind) for b in sync.bases.values() if b.kind in RECORD_KINDS}
     rules = HistoryRules(
         bot_patterns=tuple(settings.bot_patterns), ignore_revs=tuple(settings.ignore_revs),
         bulk_min_files=settings.bulk_commit_min_files, bulk_median_factor=settings.bulk_commit_median_factor,
