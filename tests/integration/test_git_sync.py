@@ -226,3 +226,30 @@ def test_cli_sync_json_shape_exit_code_and_list_unsynced(repo: Path) -> None:
     assert resolved.exit_code == 0, resolved.output
     assert json.loads(resolved.stdout)["written"] == [str(path.resolve())]
     assert json.loads(runner.invoke(app, ["list", "--unsynced", "--json"]).stdout) == []
+
+
+def test_an_mcp_status_update_is_an_unsynced_edit_that_sync_writes_in_the_status_section(repo: Path) -> None:
+    import anyio
+
+    from bridge.mcp.server import BridgeMCPServer
+
+    root = repo / "doc/adr"
+    with Workspace.open() as workspace:
+        workspace.import_paths([root])
+        writer = BridgeMCPServer(workspace, allow_write=True, author="Release Bot <release@example.com>",
+                                 preload_model=False)
+
+        async def write() -> None:
+            result = await writer.call("update_status", {"key": "ADR-0002", "status": "accepted"})
+            assert not result.is_error
+
+        anyio.run(write)
+        assert [base.key for base in workspace.unsynced()] == ["ADR-0002"]
+        report = workspace.sync([root])
+        assert report.ok and report.committed
+        diff = git(repo, "diff", "-U0", "HEAD", report.committed["branch"])
+        assert [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")] == [
+            "-Proposed", "+Accepted"]
+        assert git(repo, "log", "-1", "--format=%an <%ae>", report.committed["branch"]).strip() == \
+            "Release Bot <release@example.com>"
+        assert workspace.import_paths([root]).unchanged == 2
