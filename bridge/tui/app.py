@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on
 from textual.app import App, InvalidThemeError
 from textual.binding import Binding, BindingType
+from textual.css.query import NoMatches
 from textual.worker import Worker, WorkerState
 
 from bridge.config import Settings
@@ -422,7 +423,10 @@ class BridgeApp(WorkersMixin, App[None]):
         if message.conflicts:
             parts.append(plural(message.conflicts, "conflict"))
         self.sync_summary = "".join(f" · {part}" for part in parts)
-        self.refresh_status_lines()
+        try:
+            self.refresh_status_lines()
+        except NoMatches:  # a screen is still composing or already closing; it copies the state when mounted
+            pass
 
     # -- quitting -------------------------------------------------------------------------------------------
 
