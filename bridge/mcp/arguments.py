@@ -91,6 +91,21 @@ class ListTopicsArguments(ToolArguments):
     cursor: Cursor = None
 
 
+class HandoffPlanArguments(ToolArguments):
+    """Arguments of handoff_plan."""
+
+    person: str = Field(min_length=1, max_length=200, description="Name, email or handle of the person leaving.")
+
+
+class UnansweredQuestionsArguments(ToolArguments):
+    """Arguments of unanswered_questions."""
+
+    since_days: int | None = Field(
+        default=None, ge=1, le=3650, description="Only searches of the last N days (default: all kept ones)."
+    )
+    limit: int = Field(default=20, ge=1, le=MAX_PAGE, description="How many clusters to return.")
+
+
 class WhoKnowsArguments(ToolArguments):
     """Arguments of who_knows."""
 

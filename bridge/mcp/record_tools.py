@@ -74,6 +74,8 @@ def get_record(context: ToolContext, arguments: GetRecordArguments) -> dict[str,
     page_arguments = {"key": record.key, "section": arguments.section, "max_chars": arguments.max_chars}
     offset = decode_cursor("get_record", page_arguments, arguments.cursor)
     page_text, next_offset = cut_text(text, offset, arguments.max_chars)
+    if offset == 0:
+        context.workspace.record_open(record.key)
     record.superseded_by = successors(context, record)
     result: dict[str, Any] = {"uri": record_uri(record.key), "front_matter": front_matter(record)}
     if record.superseded_by:
@@ -147,6 +149,7 @@ def answer_context(context: ToolContext, arguments: AnswerContextArguments) -> d
         passages = [_passage_view(passage) for passage in found]
     else:
         passages = _keyword_passages(context, arguments.question, arguments.max_tokens)
+    context.workspace.record_citations([str(passage["key"]) for passage in passages])
     result: dict[str, Any] = {
         "question": arguments.question,
         "instructions": (

@@ -74,6 +74,7 @@ class BridgeMCPServer:
         """The tools this server offers, by name."""
         self.preload_model = preload_model
         """Start loading the model as soon as a client has initialized (else on the first search)."""
+        workspace.front_end = "mcp"
         self.context = ToolContext(
             workspace=workspace, warmer=ModelWarmer(workspace), author=author if allow_write else None,
             semantic_wait_seconds=semantic_wait_seconds,

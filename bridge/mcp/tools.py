@@ -12,17 +12,19 @@ from typing import TYPE_CHECKING, Any
 
 import mcp_types as types
 
-from bridge.mcp import knowledge_tools, record_tools
+from bridge.mcp import knowledge_tools, record_tools, usage_tools
 from bridge.mcp.arguments import (
     AnswerContextArguments,
     BusFactorArguments,
     CreateRecordArguments,
     GetRecordArguments,
+    HandoffPlanArguments,
     ListTopicsArguments,
     MarkReviewedArguments,
     OnboardingPathArguments,
     SearchRecordsArguments,
     ToolArguments,
+    UnansweredQuestionsArguments,
     UpdateStatusArguments,
     WhoKnowsArguments,
 )
@@ -148,6 +150,29 @@ READ_TOOLS: tuple[ToolSpec, ...] = (
         ),
         arguments=OnboardingPathArguments,
         handler=knowledge_tools.onboarding_path,
+    ),
+    ToolSpec(
+        name="handoff_plan",
+        title="Handoff plan for a departure",
+        description=(
+            "For a person who is leaving: every record whose knowledge would be orphaned or left with one knower "
+            "without them, most important first, each with suggested successors, the action (review, co-edit, "
+            "write the missing runbook) and whether it is done — measured, not ticked: done once a successor "
+            "reviewed or edited the record after the plan was made and now counts as knowing it."
+        ),
+        arguments=HandoffPlanArguments,
+        handler=usage_tools.handoff_plan,
+    ),
+    ToolSpec(
+        name="unanswered_questions",
+        title="Questions the records do not answer",
+        description=(
+            "Searches that found nothing useful (low best match, nothing opened, or reworded soon after), grouped "
+            "by meaning: each with a representative question, how often it was asked, its wordings and the best "
+            "match score (0–1). The most asked first: candidates for new runbooks."
+        ),
+        arguments=UnansweredQuestionsArguments,
+        handler=usage_tools.unanswered_questions,
     ),
 )
 """Tools every server has."""

@@ -80,6 +80,7 @@ class WorkersMixin:
                 from bridge.workspace import Workspace
 
                 workspace = Workspace.open(self.settings)
+            workspace.front_end = "tui"
             demo_imported = workspace.ensure_demo() if self.load_demo else False
             user = workspace.current_user()
             count = workspace.count_records()

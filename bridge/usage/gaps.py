@@ -2,9 +2,9 @@
 
 A search counts as unanswered when its best section is less similar than ``gap_score``, when none of its hits
 was opened within ``OPEN_WINDOW`` after it, or when the same session searched again with other words within
-``reword_minutes`` without opening anything. Unanswered queries are grouped greedily by cosine similarity of
-their embeddings (the same model as search): most asked wording first, each joining the first cluster whose
-centroid is at least ``CLUSTER_SIMILARITY`` similar.
+``reword_minutes`` without opening anything. Unanswered queries are grouped by the cosine similarity of their
+embeddings (the same model as search): agglomerative clustering with count-weighted centroids, merging the closest
+pair of clusters while their centroids are at least ``CLUSTER_SIMILARITY`` similar.
 """
 
 from __future__ import annotations
@@ -21,8 +21,11 @@ from bridge.usage_types import GapCluster, UsageEvent
 
 OPEN_WINDOW = timedelta(minutes=10)
 """An open of one of a search's hits this soon after it answers the search."""
-CLUSTER_SIMILARITY = 0.6
-"""Least cosine similarity between a query and a cluster's centroid for the query to join it."""
+CLUSTER_SIMILARITY = 0.5
+"""Least cosine similarity between two clusters' centroids for them to merge."""
+
+MAX_CLUSTERED = 1000
+"""Distinct wordings clustered at most (the most asked); each step costs the square of this."""
 
 Reason = str
 """low-score, nothing-opened or reworded."""
@@ -112,28 +115,7 @@ def cluster_gaps(
     for item in unanswered:
         reasons_of[item.wording].update(item.reasons)
     order = sorted(counts, key=lambda wording: (-counts[wording], wording))
-    members: list[list[str]] = []
-    centroids: list[np.ndarray] = []
-    for wording in order:
-        vector = vectors.get(wording)
-        if vector is None:
-            members.append([wording])
-            centroids.append(np.zeros(0, dtype=np.float32))
-            continue
-        query_vector = np.asarray(vector, dtype=np.float32)
-        best_index, best_similarity = -1, similarity
-        for index, centroid in enumerate(centroids):
-            if centroid.shape != query_vector.shape:
-                continue
-            score = float(centroid @ query_vector) / (float(np.linalg.norm(centroid)) or 1.0)
-            if score >= best_similarity:
-                best_index, best_similarity = index, score
-        if best_index < 0:
-            members.append([wording])
-            centroids.append(query_vector * counts[wording])
-        else:
-            members[best_index].append(wording)
-            centroids[best_index] = centroids[best_index] + query_vector * counts[wording]
+    members, centroids = _agglomerate(order, vectors, counts, similarity)
     clusters = []
     for wordings, centroid in zip(members, centroids, strict=True):
         scores = [value for wording in wordings if (value := best_scores.get(wording)) is not None]
@@ -150,6 +132,37 @@ def cluster_gaps(
     clusters.sort(key=lambda cluster: (-cluster.count, cluster.best_score if cluster.best_score is not None else 0.0,
                                        cluster.question))
     return clusters
+
+
+def _agglomerate(
+    order: Sequence[str], vectors: Mapping[str, Sequence[float]], counts: Counter[str], similarity: float
+) -> tuple[list[list[str]], list[np.ndarray]]:
+    """Return clusters of wordings and their count-weighted centroids, merging the closest pair while it is close enough.
+
+    Centroid linkage: each step merges the two clusters whose normalised centroids are most similar, until no pair
+    reaches ``similarity``. Wordings without a vector, and past the MAX_CLUSTERED most asked, stay alone.
+    """
+    members: list[list[str]] = []
+    centroids: list[np.ndarray] = []
+    alone: list[list[str]] = []
+    for wording in order:
+        if wording in vectors and len(members) < MAX_CLUSTERED:
+            members.append([wording])
+            centroids.append(np.asarray(vectors[wording], dtype=np.float32) * counts[wording])
+        else:
+            alone.append([wording])
+    while len(members) > 1:
+        matrix = np.vstack([centroid / (float(np.linalg.norm(centroid)) or 1.0) for centroid in centroids])
+        similarities = matrix @ matrix.T
+        np.fill_diagonal(similarities, -1.0)
+        first, second = divmod(int(np.argmax(similarities)), len(members))
+        if similarities[first, second] < similarity:
+            break
+        first, second = min(first, second), max(first, second)
+        members[first] += members.pop(second)
+        centroids[first] = centroids[first] + centroids.pop(second)
+    empty = [np.zeros(0, dtype=np.float32) for _ in alone]
+    return members + alone, centroids + empty
 
 
 def _representative(

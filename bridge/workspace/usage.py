@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 
 HIT_KEYS_KEPT = 5
 """How many of a search's first hits an event remembers, to match a later open to it."""
+TYPING_SECONDS = 3.0
+"""A search refining the previous one (one text a prefix of the other) this soon after it replaces it: typing."""
 SINK_ATTEMPTS = 3
 """How often the writer tries to store a batch before giving up on it (the database may be locked)."""
 
@@ -48,6 +50,9 @@ class UsageMixin:
     """Which front end this workspace serves; the TUI and the MCP server set it."""
     _usage_writer: EventWriter | None = None
     _usage_session: str = ""
+    _pending_search: UsageEvent | None = None
+    """The latest search, held back until the next event shows it was not a keystroke of a longer query."""
+    _pending_text: str = ""
 
     if TYPE_CHECKING:
         @property
@@ -95,24 +100,41 @@ class UsageMixin:
 
         if not self.settings.usage.enabled or not query.strip():
             return
-        self._queue_event(UsageEvent(
+        from bridge.usage.hashing import normalise_query
+
+        event = UsageEvent(
             kind="search", front_end=self.front_end, at=datetime.now(UTC),
             query=None if self.settings.usage.hash_queries else query, query_hash=query_hash(query), mode=mode,
             result_count=len(hits), top_score=hits[0].score if hits else None,
             hit_keys=[hit.key for hit in hits[:HIT_KEYS_KEPT]],
-        ))
+        )
+        text, previous, previous_text = normalise_query(query), self._pending_search, self._pending_text
+        self._pending_search, self._pending_text = event, text
+        typing = previous is not None and (event.at - previous.at).total_seconds() <= TYPING_SECONDS and (
+            text.startswith(previous_text) or previous_text.startswith(text))
+        if previous is not None and not typing:
+            self._queue_event(previous)
+
+    def _release_pending_search(self) -> None:
+        """Queue the held-back search, if any."""
+        pending, self._pending_search = self._pending_search, None
+        if pending is not None:
+            self._queue_event(pending)
 
     def record_open(self, key: str) -> None:
         """Record that someone opened a record (TUI record screen, ``bridge show``, MCP get_record)."""
+        self._release_pending_search()
         self._queue_event(UsageEvent(kind="open", front_end=self.front_end, at=datetime.now(UTC), record_key=key))
 
     def record_citations(self, keys: Sequence[str]) -> None:
         """Record that an answer cited these records (MCP answer_context), once per record."""
+        self._release_pending_search()
         for key in dict.fromkeys(keys):
             self._queue_event(UsageEvent(kind="cite", front_end=self.front_end, at=datetime.now(UTC), record_key=key))
 
     def flush_usage(self) -> None:
-        """Block until every queued event is stored."""
+        """Block until every queued event (and the held-back search) is stored."""
+        self._release_pending_search()
         if self._usage_writer is not None:
             self._usage_writer.flush()
 
@@ -231,11 +253,13 @@ class UsageMixin:
         ]
         return max(plans, key=lambda record: record.key) if plans else None
 
-    def handoff(self, person: str, *, by: date | None = None, as_of: date | None = None) -> HandoffPlan:
+    def handoff(
+        self, person: str, *, by: date | None = None, as_of: date | None = None, save: bool = True
+    ) -> HandoffPlan:
         """Return the person's handoff plan with progress measured, making and saving it as a record if new.
 
         The plan's items are fixed when it is made; each run re-measures progress and, when a checkbox changed,
-        saves the record's checklist as a new version.
+        saves the record's checklist as a new version. With save False nothing is written (a preview).
         """
         from bridge.knowledge.analysis import analyse
         from bridge.knowledge.handoff import measure_progress, plan_from_record, plan_items
@@ -257,7 +281,10 @@ class UsageMixin:
             plan = HandoffPlan(person=leaving.name, handle=leaving.handle, items=items, made_at=datetime.now(UTC),
                                by=by, names=names)
         plan.items = measure_progress(plan.items, plan.made_at, current, inputs.revisions, inputs.contributions)
-        self._save_plan(plan, existing)
+        if save:
+            self._save_plan(plan, existing)
+        elif existing is not None:
+            plan.record_key = existing.key
         return plan
 
     def _save_plan(self, plan: HandoffPlan, existing: Record | None) -> None:

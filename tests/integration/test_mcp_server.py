@@ -33,7 +33,7 @@ pytestmark = pytest.mark.slow
 
 BRIDGE = Path(sys.executable).with_name("bridge")
 READ_TOOLS = {"search_records", "get_record", "answer_context", "list_topics", "who_knows", "bus_factor",
-              "onboarding_path"}
+              "onboarding_path", "handoff_plan", "unanswered_questions"}
 WRITE_TOOLS = {"create_record", "mark_reviewed", "update_status"}
 ResultT = TypeVar("ResultT")
 
@@ -537,3 +537,29 @@ def test_bridge_toml_can_allow_writes_and_stdin_closing_ends_the_server(tmp_path
     read_only = subprocess.run([str(BRIDGE), "mcp"], input="", env=bridge_env(tmp_path / "other"),
                                capture_output=True, text=True, timeout=60)
     assert "(read-only, 0 records)" in read_only.stderr
+
+
+def test_usage_is_recorded_and_handoff_and_gaps_answer_without_writing(reader: McpPeer, facade: Workspace) -> None:
+    wait_for_hybrid(reader, "etcd has no leader")
+    reader.ok("get_record", {"key": "RB-0019"})
+    cited = reader.ok("answer_context", {"question": "alertmanager cannot send notifications"})
+    reader.ok("search_records", {"query": "how do I book a meeting room for the offsite"})
+    top = facade.knowledge_map().overall.knowers[0]
+    plan = reader.ok("handoff_plan", {"person": top.person})
+    gaps = reader.ok("unanswered_questions", {"limit": 5})
+    facade.flush_usage()
+    deadline = time.monotonic() + 30
+    while True:
+        events = [event for event in facade.usage_events() if event.front_end == "mcp"]
+        kinds = {(event.kind, event.record_key) for event in events}
+        cited_keys = {passage["key"] for passage in cited["passages"]}
+        if ("open", "RB-0019") in kinds and cited_keys <= {key for _, key in kinds} or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert ("open", "RB-0019") in kinds
+    assert {passage["key"] for passage in cited["passages"]} <= {key for kind, key in kinds if kind == "cite"}
+    assert plan["person"] == top.person and plan["progress"]["total"] == len(plan["items"]) > 0
+    assert plan["record"] == "" and "preview" in plan["note"]
+    assert facade.list_records(kind="handoff") == []
+    assert gaps["total"] >= 1
+    assert "how do I book a meeting room for the offsite" in [q for gap in gaps["questions"] for q in gap["queries"]]

@@ -61,8 +61,9 @@ def test_hash_only_keeps_no_query_text(records_dir: Path, bridge_home: Path) -> 
     with Workspace.open(load_settings()) as workspace:
         workspace.import_paths([records_dir])
         workspace.search("Secret Project Falcon outage", mode="keyword")
+        workspace.record_open("RB-0001")
         workspace.search("secret  project falcon OUTAGE", mode="keyword")
-        events = workspace.usage_events()
+        events = workspace.usage_events(kinds=("search",))
         summary = workspace.usage_summary()
     assert [event.query for event in events] == [None, None]
     assert events[0].query_hash == events[1].query_hash and len(events[0].query_hash) == 64
@@ -112,3 +113,17 @@ def test_two_processes_searching_at_once_lose_no_events(records_dir: Path) -> No
     assert len(events) == 2 * count
     assert len({event.session for event in events}) == 2
     assert {event.query for event in events} == {f"disk logs {number}" for number in range(count)}
+
+
+def test_search_as_you_type_keeps_only_the_last_keystroke(records_dir: Path) -> None:
+    with open_workspace() as workspace:
+        workspace.import_paths([records_dir])
+        workspace.front_end = "tui"
+        for typed in ("d", "di", "dis", "disk", "disk lo", "disk logs"):
+            workspace.search(typed, mode="keyword")
+        workspace.record_open("RB-0001")
+        workspace.search("certificate", mode="keyword")
+        events = workspace.usage_events()
+    assert [(event.kind, event.query or event.record_key, event.front_end) for event in events] == [
+        ("search", "disk logs", "tui"), ("open", "RB-0001", "tui"), ("search", "certificate", "tui"),
+    ]

@@ -88,6 +88,8 @@ class RecordScreen(Screen[None]):
         """Section to scroll to once the body is rendered."""
         self.record: Record | None = None
         """The record as last loaded."""
+        self.open_recorded = False
+        """Whether this screen's open was counted as a usage event (once, not on every reload)."""
         self.revisions: list[Revision] = []
         """The record's revisions, oldest first."""
         self.links: list[LinkEntry] = []
@@ -138,6 +140,9 @@ class RecordScreen(Screen[None]):
         workspace = self.bridge_app.require_workspace()
         try:
             record = workspace.get_record(key)
+            if not self.open_recorded:
+                workspace.record_open(record.key)
+                self.open_recorded = True
             revisions = workspace.history(record.key)
             entries = link_entries(record, workspace.links(record.key), workspace)
             contributors = workspace.contributors(record.key)
