@@ -53,3 +53,15 @@ class SearchIndexError(BridgeError):
 
 class ModelError(BridgeError):
     """The embedding model cannot be loaded."""
+
+
+class StoreLockedError(BridgeError):
+    """The database stayed locked by another process's write for longer than bridge waits."""
+
+
+class StoreDamagedError(BridgeError):
+    """The database file is damaged or not a database at all (see RB-0017)."""
+
+    def __init__(self, message: str, path: str = "") -> None:
+        super().__init__(message)
+        self.path = path

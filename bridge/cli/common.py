@@ -22,24 +22,50 @@ err_console = Console(stderr=True)
 """Rich console for errors and progress on stderr."""
 
 
+def escape_markup(text: str) -> str:
+    """Return text safe to print through rich: markup brackets and terminal control characters escaped."""
+    from rich.markup import escape
+
+    from bridge.terminal import safe_text
+
+    return escape(safe_text(text))
+
+
+def esc(text: object) -> str:
+    """Return a user-supplied value (title, key, path…) as one line safe for rich markup and the terminal."""
+    from rich.markup import escape
+
+    from bridge.terminal import safe_line
+
+    return escape(safe_line(str(text)))
+
+
 def fail(message: str, code: int = 1) -> NoReturn:
     """Print one clear error line on stderr and exit with code."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err_console.print(f"[bold red]error:[/] {escape_markup(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
 @contextmanager
-def open_workspace() -> Iterator[Workspace]:
-    """Open the configured workspace, turning BridgeError anywhere inside into a clean exit."""
+def open_workspace(*, raise_damaged: bool = False) -> Iterator[Workspace]:
+    """Open the configured workspace, turning BridgeError anywhere inside into a clean exit.
+
+    With raise_damaged, a damaged database is raised (``StoreDamagedError``) for the caller to report on.
+    """
+    from bridge.errors import StoreDamagedError
     from bridge.workspace import Workspace
 
     try:
         workspace = Workspace.open()
     except BridgeError as exc:
+        if raise_damaged and isinstance(exc, StoreDamagedError):
+            raise
         fail(str(exc))
     try:
         yield workspace
     except BridgeError as exc:
+        if raise_damaged and isinstance(exc, StoreDamagedError):
+            raise
         fail(str(exc))
     finally:
         workspace.close()

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from bridge.cli import app
-from bridge.cli.common import console, err_console, fail, open_workspace, print_json
+from bridge.cli.common import console, err_console, esc, escape_markup, fail, open_workspace, print_json
 from bridge.domain import RECORD_KINDS, Record
 
 
@@ -105,12 +105,12 @@ def import_(
         elif report.imported == report.updated == 0 and not report.failed:
             console.print("Nothing changed: every record is already up to date.")
         for warning in report.warnings[:20]:
-            err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+            err_console.print(f"[yellow]warning:[/] {esc(warning)}", highlight=False)
         if len(report.warnings) > 20:
             err_console.print(f"[yellow]… and {len(report.warnings) - 20} more warnings (see --json)[/]")
         for failure in report.failed:
             where = f"{failure.path}:{failure.line}" if failure.line else failure.path
-            err_console.print(f"[red]failed:[/] {where}: {failure.error}", highlight=False)
+            err_console.print(f"[red]failed:[/] {esc(where)}: {esc(failure.error)}", highlight=False)
     if report.failed:
         raise typer.Exit(1)
 
@@ -155,8 +155,8 @@ def _print_table(records: list[Record]) -> None:
     for column in ("key", "kind", "status", "title", "topics", "owners"):
         table.add_column(column)
     for record in records:
-        table.add_row(record.key, record.kind, record.status, record.title, ", ".join(record.topics),
-                      ", ".join(record.owners))
+        table.add_row(esc(record.key), esc(record.kind), esc(record.status), esc(record.title),
+                      esc(", ".join(record.topics)), esc(", ".join(record.owners)))
     console.print(table)
     console.print(f"{len(records)} records")
 
@@ -199,20 +199,23 @@ def show(
         return
     from rich.markdown import Markdown
 
-    console.print(f"[bold]{record.key}[/]  {record.title}")
-    console.print(f"{record.kind} · {record.status_text or record.status} · topics: {', '.join(record.topics) or '-'}"
-                  f" · owners: {', '.join(record.owners) or '-'}", highlight=False)
+    from bridge.terminal import safe_text
+
+    console.print(f"[bold]{esc(record.key)}[/]  {esc(record.title)}")
+    console.print(esc(f"{record.kind} · {record.status_text or record.status} · topics: "
+                      f"{', '.join(record.topics) or '-'} · owners: {', '.join(record.owners) or '-'}"), highlight=False)
     for link in links:
-        console.print(f"  {link.source_key} {link.kind} {link.target_key}", highlight=False)
+        console.print(esc(f"  {link.source_key} {link.kind} {link.target_key}"), highlight=False)
     if contributors:
         names = ", ".join(f"{c.person.name} ({'/'.join(c.roles)})" for c in contributors[:8])
-        console.print(f"contributors: {names}", highlight=False)
+        console.print(f"contributors: {esc(names)}", highlight=False)
     console.print()
-    console.print(Markdown(record.body) if record.body_format == "markdown" else record.body)
+    body = safe_text(record.body)
+    console.print(Markdown(body) if record.body_format == "markdown" else body, markup=False)
     if history:
         console.print("\n[bold]history[/]")
         for r in revisions:
-            console.print(f"  {r.number:>3}  {r.at:%Y-%m-%d}  {r.author or '?'}  {r.source}  {r.message[:60]}",
+            console.print(esc(f"  {r.number:>3}  {r.at:%Y-%m-%d}  {r.author or '?'}  {r.source}  {r.message[:60]}"),
                           highlight=False)
 
 
@@ -245,7 +248,7 @@ def new(
     if as_json:
         print_json(record_summary(record))
     else:
-        console.print(f"created {record.key}: {record.title}")
+        console.print(f"created {esc(record.key)}: {esc(record.title)}")
 
 
 @app.command()
@@ -254,14 +257,21 @@ def doctor(
     as_json: Annotated[bool, typer.Option("--json", help="Print the checks as JSON.")] = False,
 ) -> None:
     """Check the database and search index; exit 1 when something is wrong."""
-    with open_workspace() as workspace:
-        checks = workspace.doctor(repair=repair)
+    from bridge.errors import StoreDamagedError
+    from bridge.workspace import damaged_store_checks
+
+    try:
+        with open_workspace(raise_damaged=True) as workspace:
+            checks = workspace.doctor(repair=repair)
+    except StoreDamagedError as exc:
+        err_console.print(f"[bold red]error:[/] {escape_markup(str(exc))}", highlight=False, soft_wrap=True)
+        checks = damaged_store_checks(exc.path)
     if as_json:
         print_json([{"name": c.name, "ok": c.ok, "detail": c.detail} for c in checks])
     else:
         for check in checks:
             mark = "[green]ok[/]  " if check.ok else "[red]FAIL[/]"
-            console.print(f"{mark} {check.name}: {check.detail}", highlight=False)
+            console.print(f"{mark} {esc(check.name)}: {esc(check.detail)}", highlight=False)
     if not all(check.ok for check in checks):
         raise typer.Exit(1)
 
@@ -299,7 +309,7 @@ def edit(
                 fail(f"the editor exited with an error; your text is in {handle.name}")
             text = Path(handle.name).read_text(encoding="utf-8")
         if text == original:
-            console.print(f"{record.key}: no changes")
+            console.print(f"{esc(record.key)}: no changes")
             return
         try:
             saved = workspace.save_record_text(record.key, text, expected_version=record.version, message=message)
@@ -307,7 +317,7 @@ def edit(
             draft = drafts_dir() / f"{record.key}-conflict.md"
             draft.write_text(text, encoding="utf-8")
             fail(f"{exc}. Your text is saved in {draft}; compare it with `bridge show {record.key}`.")
-    console.print(f"saved {saved.key} as version {saved.version}")
+    console.print(f"saved {esc(saved.key)} as version {saved.version}")
 
 
 @app.command()
@@ -319,7 +329,7 @@ def restore(
     with open_workspace() as workspace:
         record = workspace.get_record(key)
         saved = workspace.restore_revision(record.key, revision, expected_version=record.version)
-    console.print(f"restored revision {revision} of {saved.key} as version {saved.version}")
+    console.print(f"restored revision {revision} of {esc(saved.key)} as version {saved.version}")
 
 
 @app.command()
@@ -330,4 +340,4 @@ def review(
     """Record that you read and checked a record (counts towards who knows it)."""
     with open_workspace() as workspace:
         contribution = workspace.mark_reviewed(key, person)
-    console.print(f"{contribution.record_key} reviewed by {contribution.person}")
+    console.print(f"{esc(contribution.record_key)} reviewed by {esc(contribution.person)}")

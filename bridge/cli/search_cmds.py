@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from bridge.cli import app
-from bridge.cli.common import console, err_console, fail, open_workspace, print_json
+from bridge.cli.common import console, err_console, esc, fail, open_workspace, print_json
 from bridge.search_types import SEARCH_MODES
+from bridge.terminal import safe_line, safe_text
 
 if TYPE_CHECKING:
     from bridge.search_types import ProgressCallback
@@ -132,13 +133,14 @@ def search(
         return
     for rank, hit in enumerate(hits, start=1):
         section = f" § {hit.section}" if hit.section else ""
-        console.print(f"[bold]{rank}. {hit.key}[/]  {hit.title}  [dim]{hit.kind}, {hit.status}[/]", highlight=False)
+        console.print(f"[bold]{rank}. {esc(hit.key)}[/]  {esc(hit.title)}  [dim]{esc(hit.kind)}, {esc(hit.status)}[/]",
+                      highlight=False)
         if hit.superseded_by:
-            console.print(f"   [yellow]superseded by {', '.join(hit.superseded_by)}[/]", highlight=False)
-        console.print(f"   [cyan]{section.strip() or '(top of record)'}[/]  [dim]{hit.source_path}[/]",
+            console.print(f"   [yellow]superseded by {esc(', '.join(hit.superseded_by))}[/]", highlight=False)
+        console.print(f"   [cyan]{esc(section.strip() or '(top of record)')}[/]  [dim]{esc(hit.source_path)}[/]",
                       highlight=False)
         if hit.snippet:
-            console.print(f"   {hit.snippet}", highlight=False, markup=False)
+            console.print(f"   {safe_line(hit.snippet)}", highlight=False, markup=False)
 
 
 @app.command()
@@ -181,11 +183,11 @@ def ask(
         return
     for warning in answer.warnings:
         err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
-    console.print(answer.text, highlight=False, markup=False)
+    console.print(safe_text(answer.text), highlight=False, markup=False)
     if answer.generated and answer.citations:
         console.print("\n[dim]generated from:[/]")
         for citation in answer.citations:
-            console.print(f"  {citation.tag} {citation.title}", highlight=False, markup=False)
+            console.print(f"  {safe_line(citation.tag)} {safe_line(citation.title)}", highlight=False, markup=False)
 
 
 @app.command("eval")

@@ -105,15 +105,41 @@ def records_for_chunking(engine: Engine, record_ids: Sequence[int] | None = None
 # -- writing chunks ---------------------------------------------------------------------------------------------
 
 
-def sync_chunks(engine: Engine, chunks_by_record: dict[int, tuple[str, list[Chunk]]]) -> ChunkDelta:
+def stale_chunk_record_ids(engine: Engine) -> list[int]:
+    """Return ids of records whose chunk rows were not written from their current version (a crash in between)."""
+    with engine.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT id FROM record WHERE chunked_version IS NULL OR chunked_version != version ORDER BY id"
+        ))
+        return [int(row[0]) for row in rows]
+
+
+def stored_chunk_hashes(engine: Engine) -> dict[int, list[str]]:
+    """Return record id → its chunks' content hashes in ordinal order (records without chunks are absent)."""
+    found: dict[int, list[str]] = {}
+    with engine.connect() as conn:
+        for record_id, hash_value in conn.execute(
+            text("SELECT record_id, content_hash FROM chunk ORDER BY record_id, ordinal")
+        ):
+            found.setdefault(int(record_id), []).append(str(hash_value))
+    return found
+
+
+def sync_chunks(
+    engine: Engine, chunks_by_record: dict[int, tuple[str, list[Chunk]]], versions: dict[int, int] | None = None,
+) -> ChunkDelta:
     """Make each record's chunk rows and FTS rows match the given chunks, keeping rows whose text is unchanged.
 
     ``chunks_by_record`` maps record id → (title, chunks); an empty chunk list removes the record's chunks.
-    Unchanged chunks keep their id and vector, so re-saving a record re-embeds only what changed.
+    Unchanged chunks keep their id and vector, so re-saving a record re-embeds only what changed. ``versions``
+    names the record version each chunk list was made from: a record saved again since is left alone (its own
+    re-chunk follows), and each written record is stamped with that version in the same transaction.
     """
     delta = ChunkDelta()
     with engine.begin() as conn:
         delta.generation_before = _generation(conn)
+        if versions is not None:
+            chunks_by_record = _still_current(conn, chunks_by_record, versions)
         record_ids = list(chunks_by_record)
         existing_by_record: dict[int, dict[int, tuple[int, str]]] = {record_id: {} for record_id in record_ids}
         for start in range(0, len(record_ids), 500):
@@ -178,10 +204,31 @@ def sync_chunks(engine: Engine, chunks_by_record: dict[int, tuple[str, list[Chun
                 text("INSERT INTO chunk_fts (rowid, title, heading, text) VALUES (:id, :title, :heading, :text)"),
                 fts_rows,
             )
+        if versions is not None and record_ids:
+            conn.execute(
+                text("UPDATE record SET chunked_version = :version WHERE id = :id"),
+                [{"id": record_id, "version": versions[record_id]} for record_id in record_ids],
+            )
         delta.removed_chunk_ids = deletes + changed
         delta.added_chunk_ids = added
         delta.generation_after = _bump_generation(conn) if (deletes or added) else delta.generation_before
     return delta
+
+
+def _still_current(
+    conn: Connection, chunks_by_record: dict[int, tuple[str, list[Chunk]]], versions: dict[int, int]
+) -> dict[int, tuple[str, list[Chunk]]]:
+    """Return the entries whose record is still at the version they were chunked from."""
+    current: dict[int, int] = {}
+    record_ids = list(chunks_by_record)
+    for start in range(0, len(record_ids), 500):
+        rows = conn.execute(
+            text("SELECT id, version FROM record WHERE id IN :ids").bindparams(bindparam("ids", expanding=True)),
+            {"ids": record_ids[start : start + 500]},
+        )
+        current.update((int(record_id), int(version)) for record_id, version in rows)
+    return {record_id: entry for record_id, entry in chunks_by_record.items()
+            if current.get(record_id) == versions.get(record_id)}
 
 
 def _chunk_values(record_id: int, chunk: Chunk) -> dict[str, object]:

@@ -1,7 +1,13 @@
-"""Create the SQLAlchemy engine: SQLite in WAL mode with a busy timeout, or PostgreSQL by URL."""
+"""Create the SQLAlchemy engine: SQLite in WAL mode with a busy timeout, or PostgreSQL by URL.
+
+Low-level SQLite failures become one-line ``BridgeError``s here, so no front end shows a traceback: a lock
+held too long by another process is a ``StoreLockedError`` naming the processes that have the file open, and
+a damaged file is a ``StoreDamagedError`` naming the file and the recovery runbook (RB-0017).
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -9,34 +15,107 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import create_engine
 
-from bridge.errors import ConfigError
+from bridge.errors import BridgeError, ConfigError, StoreDamagedError, StoreLockedError
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 """How long a writer waits for another writer's lock before failing."""
 
+DAMAGED_RUNBOOK = "RB-0017"
+"""The runbook for "bridge says the store is damaged"."""
 
-def make_engine(url: str) -> Engine:
+_DAMAGE_MARKERS = ("malformed", "not a database", "file is encrypted", "database corrupt")
+_LOCK_MARKERS = ("database is locked", "database table is locked", "database is busy")
+
+
+def make_engine(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> Engine:
     """Return an engine for url, with SQLite tuned for one writer and many readers."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000})
+        event.listen(engine, "connect", _pragmas_for(busy_timeout_ms))
+        event.listen(engine, "handle_error", _translate_sqlite_error(path, busy_timeout_ms))
         return engine
     if url.startswith(("postgresql", "postgres")):
         return create_engine(url, pool_pre_ping=True)
     raise ConfigError(f"unsupported database URL '{url}': use sqlite:///PATH or postgresql://...")
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """Turn on WAL, foreign keys and the busy timeout for every new SQLite connection."""
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.close()
+def _pragmas_for(busy_timeout_ms: int) -> Any:
+    """Return the connect hook that turns on WAL, foreign keys and the busy timeout for a new SQLite connection."""
+
+    def set_pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    return set_pragmas
+
+
+def _translate_sqlite_error(path: str, busy_timeout_ms: int) -> Any:
+    """Return the error hook that replaces lock, damage and permission errors with one-line BridgeErrors."""
+
+    def translate(context: Any) -> None:
+        error = sqlite_error(str(context.original_exception), path, busy_timeout_ms)
+        if error is not None:
+            raise error from context.original_exception
+
+    return translate
+
+
+def sqlite_error(message: str, path: str, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> BridgeError | None:
+    """Return the BridgeError for a low-level SQLite error message, or None when it is not one bridge explains."""
+    lowered = message.lower()
+    if any(marker in lowered for marker in _LOCK_MARKERS):
+        holders = processes_holding(path)
+        who = f" (open in: {'; '.join(holders)})" if holders else ""
+        return StoreLockedError(
+            f"the database {path} is locked by another process's write{who}; waited {busy_timeout_ms / 1000:g} s "
+            "— try again when it finishes"
+        )
+    if any(marker in lowered for marker in _DAMAGE_MARKERS):
+        return StoreDamagedError(
+            f"the database {path} is damaged ({message.splitlines()[0][:120]}): follow runbook {DAMAGED_RUNBOOK} "
+            "in docs/reliability.md — `bridge doctor`, then `bridge restore BACKUP`", path,
+        )
+    if "readonly database" in lowered or "unable to open database" in lowered:
+        return BridgeError(
+            f"cannot write the database {path} ({message.splitlines()[0][:80]}): check that its folder is "
+            "writable by you and the disk is not full"
+        )
+    if "database or disk is full" in lowered or "disk i/o error" in lowered:
+        return BridgeError(f"cannot write {path}: the disk is full or failing ({message.splitlines()[0][:60]}); "
+                           "free space, then run the command again (the failed command saved nothing)")
+    return None
+
+
+def processes_holding(path: str, limit: int = 3) -> list[str]:
+    """Return 'pid command' of other processes that have the database file open (Linux /proc; else empty)."""
+    proc = Path("/proc")
+    if not path or not proc.is_dir():
+        return []
+    try:
+        target = Path(path).resolve()
+    except OSError:
+        return []
+    found: list[str] = []
+    for entry in proc.iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            holds = any(Path(os.readlink(fd)) == target for fd in (entry / "fd").iterdir())
+            if holds:
+                command = " ".join((entry / "cmdline").read_bytes().decode("utf-8", "replace").replace("\0", " ").split())
+                found.append(f"pid {entry.name} {command.strip()[:60]}")
+        except OSError:
+            continue
+        if len(found) >= limit:
+            break
+    return found
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -39,3 +39,33 @@ def database_checks(engine: Engine) -> list[HealthCheck]:
         records = conn.execute(text("SELECT COUNT(*) FROM record WHERE NOT deleted")).scalar()
         checks.append(HealthCheck("records", True, f"{records} live records"))
     return checks
+
+
+def damaged_file_checks(path: str) -> list[HealthCheck]:
+    """Return what can be told about a SQLite file bridge cannot open: readable header, integrity, what to do."""
+    import sqlite3
+    from pathlib import Path
+
+    checks: list[HealthCheck] = []
+    file = Path(path)
+    size = file.stat().st_size if file.exists() else 0
+    with_header = file.exists() and file.open("rb").read(16) == b"SQLite format 3\x00"
+    checks.append(HealthCheck("database file", with_header, f"{path}: {size:,} bytes" + (
+        "" if with_header else ", no SQLite header (not a database, or overwritten)")))
+    if with_header:
+        try:
+            connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=2)
+            try:
+                rows = [str(row[0]) for row in connection.execute("PRAGMA integrity_check(5)")]
+            finally:
+                connection.close()
+            detail = "; ".join(rows)[:300]
+        except sqlite3.Error as exc:
+            rows, detail = ["error"], f"cannot be checked: {exc}"
+        checks.append(HealthCheck("sqlite integrity", rows == ["ok"], detail))
+    checks.append(HealthCheck(
+        "recovery", False,
+        "follow runbook RB-0017 (docs/reliability.md): keep a copy of the damaged file, then "
+        "`bridge restore BACKUP` with your latest `bridge backup`, then `bridge import` your record folders again",
+    ))
+    return checks

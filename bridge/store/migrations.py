@@ -85,6 +85,7 @@ def _m0009_identifier_words_in_keyword_index(conn: Connection) -> None:
 MIGRATIONS: list[tuple[int, Migration]] = [
     (1, _m0001_initial),
     (2, _m0002_postgres_full_text),
+    (3, add_missing_tables_and_columns),
     (4, _m0004_sync_base),
     (6, _m0006_usage_events),
     (9, _m0009_identifier_words_in_keyword_index),

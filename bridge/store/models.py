@@ -40,6 +40,9 @@ class RecordRow(SQLModel, table=True):
     updated_at: datetime
     version: int = 1
     deleted: bool = Field(default=False, index=True)
+    chunked_version: int | None = None
+    """The version whose text the chunk and keyword rows hold; differs from version (or is NULL) until the record
+    is re-chunked, so a crash between saving and chunking is found and repaired (ADR-0540)."""
 
 
 class RecordTopicRow(SQLModel, table=True):

@@ -1,5 +1,5 @@
 """The facade both front ends use: open, import, search, ask, save, knowledge map, report."""
 
-from bridge.workspace.core import Workspace
+from bridge.workspace.core import Workspace, damaged_store_checks
 
-__all__ = ["Workspace"]
+__all__ = ["Workspace", "damaged_store_checks"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bridge.config import Settings, load_settings
+from bridge.domain import HealthCheck
 from bridge.workspace.knowledge import KnowledgeMixin
 from bridge.workspace.records import RecordsMixin
 from bridge.workspace.search import SearchMixin
@@ -34,7 +35,9 @@ class Workspace(SyncMixin, UsageMixin, SearchMixin, RecordsMixin, KnowledgeMixin
         settings = settings or load_settings()
         engine = make_engine(settings.resolved_database_url())
         migrate(engine)
-        return cls(settings, engine)
+        workspace = cls(settings, engine)
+        workspace.catch_up_quietly()
+        return workspace
 
     def close(self) -> None:
         """Release the database connections and the index."""
@@ -47,3 +50,10 @@ class Workspace(SyncMixin, UsageMixin, SearchMixin, RecordsMixin, KnowledgeMixin
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def damaged_store_checks(path: str) -> list[HealthCheck]:
+    """Return doctor's report on a database file too damaged to open (see RB-0017)."""
+    from bridge.store.health import damaged_file_checks
+
+    return damaged_file_checks(path)

@@ -72,19 +72,53 @@ class SearchMixin:
         if record_ids:
             self._rechunk(list(record_ids))
 
-    def _rechunk(self, record_ids: list[int] | None) -> tuple[int, int]:
+    def catch_up(self, engine: Engine | None = None) -> tuple[int, int]:
+        """Re-chunk records a crash left with missing or stale chunks and rebuild an emptied keyword index.
+
+        Returns (records re-chunked, keyword rows rebuilt). Runs on every open, so an interrupted import or save
+        is repaired by the next command (ADR-0540).
+        """
+        engine = engine or self.engine
+        stale = chunk_store.stale_chunk_record_ids(engine)
+        if stale:
+            self._rechunk(stale, engine=engine)
+        rebuilt = 0 if chunk_store.fts_in_step(engine) else chunk_store.rebuild_fts(engine)
+        return len(stale), rebuilt
+
+    def catch_up_quietly(self) -> None:
+        """Run catch_up without waiting long for a lock or failing: another process may be mid-write."""
+        from bridge.errors import BridgeError
+
+        try:
+            quick = self.engine
+            if self.engine.dialect.name == "sqlite":
+                from bridge.store.engine import make_engine
+
+                quick = make_engine(str(self.engine.url), busy_timeout_ms=300)
+            try:
+                self.catch_up(quick)
+            finally:
+                if quick is not self.engine:
+                    quick.dispose()
+        except BridgeError:
+            return
+
+    def _rechunk(self, record_ids: list[int] | None, engine: Engine | None = None) -> tuple[int, int]:
         """Re-chunk records (None: all) in batches; return (records, chunks)."""
         from bridge.ingest.chunking import chunk_record
 
-        pairs = chunk_store.records_for_chunking(self.engine, record_ids)
+        engine = engine or self.engine
+        pairs = chunk_store.records_for_chunking(engine, record_ids)
         total_chunks = 0
         for start in range(0, len(pairs), 200):
             chunks_by_record: dict[int, tuple[str, list[Chunk]]] = {}
+            versions: dict[int, int] = {}
             for record_id, record in pairs[start : start + 200]:
                 record_chunks = [] if record.deleted else chunk_record(record)
                 chunks_by_record[record_id] = (record.title, record_chunks)
+                versions[record_id] = record.version
                 total_chunks += len(record_chunks)
-            delta = chunk_store.sync_chunks(self.engine, chunks_by_record)
+            delta = chunk_store.sync_chunks(engine, chunks_by_record, versions)
             if self._dense is not None:
                 self._dense.apply_chunk_delta(delta)
         return sum(1 for _record_id, record in pairs if not record.deleted), total_chunks
@@ -103,7 +137,7 @@ class SearchMixin:
 
     def check_index(self, repair: bool = False) -> list[HealthCheck]:
         """Check the keyword index, stored vectors and FAISS file; with repair, rebuild what is out of step."""
-        checks: list[HealthCheck] = []
+        checks: list[HealthCheck] = [self._check_chunks(repair)]
         fts_ok = chunk_store.fts_in_step(self.engine)
         if not fts_ok and repair:
             rows = chunk_store.rebuild_fts(self.engine)
@@ -124,6 +158,30 @@ class SearchMixin:
             checks.append(HealthCheck("vector index file", True, "current" if loadable else
                                       "missing or stale: it is rebuilt from stored vectors on the next semantic search"))
         return checks
+
+    def stale_chunked_records(self) -> list[int]:
+        """Return ids of live records whose stored chunks differ, by content hash, from chunking their text now."""
+        from bridge.ingest.chunking import chunk_record
+
+        stored = chunk_store.stored_chunk_hashes(self.engine)
+        stale: list[int] = []
+        for record_id, record in chunk_store.records_for_chunking(self.engine):
+            wanted = [] if record.deleted else [chunk.hash for chunk in chunk_record(record)]
+            if stored.get(record_id, []) != wanted:
+                stale.append(record_id)
+        return stale
+
+    def _check_chunks(self, repair: bool) -> HealthCheck:
+        """Check that every record's chunks hold its current text; with repair, re-chunk those that do not."""
+        stale = self.stale_chunked_records() + chunk_store.stale_chunk_record_ids(self.engine)
+        if not stale:
+            return HealthCheck("search chunks", True, "every record's chunks match its current text")
+        if repair:
+            self._rechunk(sorted(set(stale)))
+            return HealthCheck("search chunks", True, f"re-chunked {len(set(stale))} records whose chunks were "
+                               "missing or stale")
+        return HealthCheck("search chunks", False, f"{len(set(stale))} records have missing or stale chunks: run "
+                           "`bridge doctor --repair`")
 
     def semantic_ready(self) -> bool:
         """Return whether a semantic query would answer at once: model loaded and every chunk embedded."""
