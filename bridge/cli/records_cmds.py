@@ -289,7 +289,7 @@ def edit(
     import tempfile
 
     from bridge.errors import ConflictError
-    from bridge.paths import drafts_dir
+    from bridge.tui.drafts import save_conflict_text
 
     with open_workspace() as workspace:
         record = workspace.get_record(key)
@@ -314,9 +314,10 @@ def edit(
         try:
             saved = workspace.save_record_text(record.key, text, expected_version=record.version, message=message)
         except ConflictError as exc:
-            draft = drafts_dir() / f"{record.key}-conflict.md"
-            draft.write_text(text, encoding="utf-8")
-            fail(f"{exc}. Your text is saved in {draft}; compare it with `bridge show {record.key}`.")
+            kept = save_conflict_text(record.key, text, record.version,
+                                      ".rst" if record.body_format == "rst" else ".md")
+            fail(f"{exc}. Your text is kept in {kept}; `bridge drafts` lists it and "
+                 f"`bridge drafts recover {kept.name}` saves it on top.")
     console.print(f"saved {esc(saved.key)} as version {saved.version}")
 
 

@@ -80,7 +80,7 @@ def sqlite_error(message: str, path: str, busy_timeout_ms: int = SQLITE_BUSY_TIM
     if any(marker in lowered for marker in _DAMAGE_MARKERS):
         return StoreDamagedError(
             f"the database {path} is damaged ({message.splitlines()[0][:120]}): follow runbook {DAMAGED_RUNBOOK} "
-            "in docs/reliability.md — `bridge doctor`, then `bridge restore BACKUP`", path,
+            "in docs/reliability.md — `bridge doctor`, then `bridge restore-backup FILE`", path,
         )
     if "readonly database" in lowered or "unable to open database" in lowered:
         return BridgeError(

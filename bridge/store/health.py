@@ -66,6 +66,6 @@ def damaged_file_checks(path: str) -> list[HealthCheck]:
     checks.append(HealthCheck(
         "recovery", False,
         "follow runbook RB-0017 (docs/reliability.md): keep a copy of the damaged file, then "
-        "`bridge restore BACKUP` with your latest `bridge backup`, then `bridge import` your record folders again",
+        "`bridge restore-backup FILE` with your latest `bridge backup`, then `bridge import` your record folders again",
     ))
     return checks

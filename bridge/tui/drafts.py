@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 import threading
 from dataclasses import asdict, dataclass, fields
@@ -163,3 +164,76 @@ def _record_from_json(data: dict[str, Any]) -> Record:
         if values.get(name):
             values[name] = datetime.fromisoformat(values[name])
     return Record(**values)
+
+
+CONFLICTS_FOLDER = "conflicts"
+"""Subfolder of the drafts folder holding the texts of saves that lost a conflict, one file per conflict."""
+
+_CONFLICT_NAME = re.compile(r"^(?P<key>.+)-v(?P<version>\d+)-(?P<stamp>\d{8}T\d{12}Z)-\d+(?:-\d+)?\.(?:md|rst)$")
+
+
+@dataclass
+class ConflictText:
+    """The text of one save that lost a conflict, kept as a record file until it is recovered or discarded."""
+
+    key: str
+    path: Path
+    base_version: int
+    """The version the losing edit started from."""
+    saved_at: datetime
+
+
+def conflicts_dir(directory: Path | None = None) -> Path:
+    """Return the folder of conflict texts (created if missing)."""
+    folder = (directory or drafts_dir()) / CONFLICTS_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def save_conflict_text(key: str, text: str, base_version: int, suffix: str = ".md",
+                       directory: Path | None = None) -> Path:
+    """Keep text in a new file of its own (never overwriting another) and return its path."""
+    folder = conflicts_dir(directory)
+    safe_key = draft_path(key, folder).stem
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    base = f"{safe_key}-v{base_version}-{stamp}-{os.getpid()}"
+    handle, temp_name = tempfile.mkstemp(dir=folder, prefix=".conflict-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as temp_file:
+            temp_file.write(text)
+            temp_file.flush()
+            os.fsync(temp_file.fileno())
+        for attempt in range(1000):
+            target = folder / (f"{base}{suffix}" if attempt == 0 else f"{base}-{attempt}{suffix}")
+            try:
+                os.link(temp_name, target)
+                return target
+            except FileExistsError:
+                continue
+        raise DraftError(f"cannot find a free name for a conflict text in {folder}")
+    except OSError as exc:
+        raise DraftError(f"cannot keep the conflicting text in {folder}: {exc}") from exc
+    finally:
+        Path(temp_name).unlink(missing_ok=True)
+
+
+def list_conflict_texts(directory: Path | None = None) -> list[ConflictText]:
+    """Return every kept conflict text, oldest first."""
+    found: list[ConflictText] = []
+    for path in sorted(conflicts_dir(directory).iterdir()):
+        match = _CONFLICT_NAME.match(path.name)
+        if match is None:
+            continue
+        saved_at = datetime.strptime(match.group("stamp"), "%Y%m%dT%H%M%S%fZ").replace(tzinfo=UTC)
+        found.append(ConflictText(match.group("key"), path, int(match.group("version")), saved_at))
+    found.sort(key=lambda item: (item.saved_at, item.path.name))
+    return found
+
+
+def find_conflict_text(name: str, directory: Path | None = None) -> ConflictText:
+    """Return the kept conflict text whose file name (or path) is name; raises DraftError when there is none."""
+    wanted = Path(name).name
+    for item in list_conflict_texts(directory):
+        if item.path.name == wanted:
+            return item
+    raise DraftError(f"no kept conflict text named {wanted}: see `bridge drafts`")

@@ -13,7 +13,11 @@ from bridge.workspace.sync import SyncMixin
 from bridge.workspace.usage import UsageMixin
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from sqlalchemy.engine import Engine
+
+    from bridge.store.backup import BackupReport
 
 
 class Workspace(SyncMixin, UsageMixin, SearchMixin, RecordsMixin, KnowledgeMixin):
@@ -57,3 +61,27 @@ def damaged_store_checks(path: str) -> list[HealthCheck]:
     from bridge.store.health import damaged_file_checks
 
     return damaged_file_checks(path)
+
+
+def backup_store(out: Path, settings: Settings | None = None) -> BackupReport:
+    """Write a consistent snapshot of the configured SQLite store to out (a file, or a folder for a dated file)."""
+    from bridge.store.backup import backup_sqlite, sqlite_path
+
+    settings = settings or load_settings()
+    return backup_sqlite(sqlite_path(settings.resolved_database_url()), out)
+
+
+def restore_store(backup: Path, settings: Settings | None = None) -> BackupReport:
+    """Replace the configured SQLite store with a checked copy of backup; the old files are set aside, not deleted.
+
+    The search index files are a cache of the old database, so they are removed and rebuilt on the next search.
+    """
+    from bridge.paths import index_dir
+    from bridge.store.backup import restore_sqlite, sqlite_path
+    from bridge.store.migrations import SCHEMA_VERSION
+
+    settings = settings or load_settings()
+    report = restore_sqlite(backup, sqlite_path(settings.resolved_database_url()), SCHEMA_VERSION)
+    for cached in index_dir().glob("chunks-*"):
+        cached.unlink(missing_ok=True)
+    return report

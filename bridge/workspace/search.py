@@ -262,8 +262,7 @@ class SearchMixin:
         keyword_hits: list[ChunkHit] = []
         dense_hits: list[ChunkHit] = []
         if mode in ("keyword", "hybrid"):
-            keyword_hits = [ChunkHit(chunk_id, record_id, score) for chunk_id, record_id, score
-                            in chunk_store.keyword_search(self.engine, query, chunk_limit, filters)]
+            keyword_hits = self._keyword_hits(query, chunk_limit, filters)
         if mode in ("semantic", "hybrid"):
             dense_hits = self._dense_search(query, chunk_limit, filters)
         if mode == "keyword":
@@ -273,6 +272,14 @@ class SearchMixin:
         else:
             ranked = relative_score_fusion(keyword_hits, dense_hits)
         return self._status_aware(ranked)
+
+    def _keyword_hits(self, query: str, limit: int, filters: chunk_store.RecordFilters) -> list[ChunkHit]:
+        """Return keyword hits; when there are none and the keyword index lost rows, rebuild it and ask again."""
+        rows = chunk_store.keyword_search(self.engine, query, limit, filters)
+        if not rows and not chunk_store.fts_in_step(self.engine):
+            chunk_store.rebuild_fts(self.engine)
+            rows = chunk_store.keyword_search(self.engine, query, limit, filters)
+        return [ChunkHit(chunk_id, record_id, score) for chunk_id, record_id, score in rows]
 
     def _dense_search(self, query: str, limit: int, filters: chunk_store.RecordFilters) -> list[ChunkHit]:
         """Return chunk hits by vector similarity, embedding pending chunks first."""
