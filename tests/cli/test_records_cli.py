@@ -109,8 +109,9 @@ def test_edit_from_a_file_saves_a_revision_and_a_stale_edit_keeps_the_text(tmp_p
     conflict = runner.invoke(app, ["edit", key, "--file", str(edited)])
     assert conflict.exit_code == 1 and "changed by someone else" in conflict.stderr
     monkeypatch.undo()
-    drafts = list((bridge_home / "drafts").glob("*.md"))
-    assert drafts and drafts[0].read_text(encoding="utf-8").endswith("Mine.\n")
+    drafts = list((bridge_home / "drafts" / "conflicts").glob(f"{key}-v1-*.md"))
+    assert len(drafts) == 1 and drafts[0].read_text(encoding="utf-8").endswith("Mine.\n")
+    assert drafts[0].name in conflict.stderr.replace("\n", "")
 
 
 def test_restore_and_review_from_the_command_line() -> None:

@@ -25,7 +25,7 @@ def test_search_on_postgres(postgres_url: str) -> None:  # noqa: F811
         assert ws.reindex().embedded == 1
 
 
-def test_reindex_restores_a_keyword_index_emptied_by_a_table_copy(postgres_url: str) -> None:  # noqa: F811
+def test_a_keyword_index_emptied_by_a_table_copy_is_rebuilt_by_search_and_reindex(postgres_url: str) -> None:  # noqa: F811
     from sqlalchemy import text
 
     settings = Settings(database_url=postgres_url, search=SearchSettings(model="hashing-64"))
@@ -33,6 +33,10 @@ def test_reindex_restores_a_keyword_index_emptied_by_a_table_copy(postgres_url: 
         ws.new_record("runbook", "Replica lag", body="## Diagnosis\n\nCompare replication slots.\n")
         with ws.engine.begin() as conn:
             conn.execute(text("DELETE FROM chunk_fts"))
-        assert ws.search("replication slots", mode="keyword") == []
+        assert ws.search("replication slots", mode="keyword")[0].title == "Replica lag"
+        with ws.engine.begin() as conn:
+            conn.execute(text("DELETE FROM chunk_fts"))
         ws.reindex()
+        with ws.engine.connect() as conn:
+            assert conn.execute(text("SELECT COUNT(*) FROM chunk_fts")).scalar() == 1
         assert ws.search("replication slots", mode="keyword")[0].title == "Replica lag"

@@ -65,3 +65,18 @@ def test_import_of_a_hostile_folder_imports_the_good_files(tmp_path: Path) -> No
         assert "x.md" in report.skipped
         keys = {record.key for record in workspace.list_records()}
         assert len(keys) == 5 and all(key.startswith("ADR-") for key in keys)
+
+
+def test_a_body_with_many_headings_is_split_by_lines_and_every_heading_is_searchable() -> None:
+    from bridge.domain import Record
+    from bridge.ingest.chunking import MAX_HEADINGS, chunk_record
+
+    count = MAX_HEADINGS * 3
+    body = "".join(f"# h{number}\n" for number in range(count)) + "\nclosing paragraph\n"
+    chunks = chunk_record(Record(key="ADR-0001", kind="decision", title="Many headings", status="accepted",
+                                 body=body))
+    text = "\n".join(chunk.text for chunk in chunks)
+    assert all(f"h{number}" in text.split() for number in (0, MAX_HEADINGS - 1, MAX_HEADINGS, count - 1))
+    assert "closing paragraph" in text
+    assert len({tuple(chunk.heading_path) for chunk in chunks}) <= MAX_HEADINGS + 1
+    assert len(chunks) > MAX_HEADINGS

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from bridge.config import load_settings
@@ -67,13 +66,12 @@ def test_an_emptied_keyword_index_is_rebuilt_by_the_next_search_and_by_open(tmp_
 def test_a_held_write_lock_ends_in_one_line_naming_the_holder(bridge_home: Path) -> None:
     assert run_bridge(bridge_home, "init").returncode == 0
     holder = subprocess.Popen(
-        bridge_command_holding_lock(bridge_home / "bridge.db", seconds=25), stdout=subprocess.PIPE, text=True,
+        bridge_command_holding_lock(bridge_home / "bridge.db", seconds=120), stdout=subprocess.PIPE, text=True,
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
-        started = time.monotonic()
         result = run_bridge(bridge_home, "new", "--kind", "decision", "--title", "While locked")
-        waited = time.monotonic() - started
+        still_holding = holder.poll() is None
     finally:
         holder.kill()
         holder.wait()
@@ -82,7 +80,7 @@ def test_a_held_write_lock_ends_in_one_line_naming_the_holder(bridge_home: Path)
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, result.stderr
     assert "is locked by another process's write" in lines[0] and f"pid {holder.pid}" in lines[0]
-    assert waited < 20
+    assert still_holding, "bridge gave up while the lock was still held (the wait is bounded)"
     assert run_bridge(bridge_home, "new", "--kind", "decision", "--title", "After").returncode == 0
 
 
@@ -158,8 +156,9 @@ def test_concurrent_conflicting_edits_each_keep_their_text(bridge_home: Path, tm
     assert all("bridge drafts recover" in stderr for stderr in conflicts)
     kept = sorted((bridge_home / "drafts" / "conflicts").glob("ADR-0001-*.md"))
     assert len(kept) == len(conflicts)
-    show = run_bridge(bridge_home, "show", "ADR-0001", "--json", "--history").stdout
-    stored = {f"writer {n} text" for n in range(4) if f"writer {n} text" in show}
+    with sqlite3.connect(bridge_home / "bridge.db") as connection:
+        revisions = " ".join(row[0] for row in connection.execute("SELECT body FROM revision"))
+    stored = {f"writer {n} text" for n in range(4) if f"writer {n} text" in revisions}
     in_drafts = {path.read_text(encoding="utf-8").split("\n")[-2] for path in kept}
     assert len(stored) + len(in_drafts) == 4
     listed = run_bridge(bridge_home, "drafts", "--json").stdout

@@ -1,0 +1,313 @@
+"""Crash campaign: kill -9 real `bridge` processes at seeded random points and check that nothing is lost.
+
+Each kill starts from a copy of a prepared data directory, launches one command, watches the SQLite WAL and kills
+the process a seeded random time after the database starts changing (or, for some kills, at a random time since
+start). After every kill: ``PRAGMA integrity_check`` is ok; every record and revision saved before is still there;
+``bridge doctor`` is clean (or ``--repair`` makes it clean); every live record's chunks hold its current version and
+a keyword search finds the command's target; running the command again ends in the same state as an uninterrupted
+run. ``make reliability`` runs ``python -m tests.reliability.crash_harness --kills 50`` and prints the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.reliability.helpers import bridge_command, bridge_env, integrity, run_bridge, write_records
+
+CORPORA = Path(__file__).resolve().parents[2].parent / "shared" / "corpora"
+
+
+@dataclass
+class Operation:
+    """One command to interrupt: how to prepare its starting state and what it runs."""
+
+    name: str
+    args: Callable[[Path], list[str]]
+    """argv after `bridge`, given the work folder (record files, edit texts)."""
+    window: float
+    """Seconds after the database starts changing within which the kill lands."""
+    target: str = ""
+    """A word the command's record holds, searched for after the kill (empty: no search check)."""
+    semantic: bool = False
+    """Whether the command embeds (compare stored vectors, not only chunks)."""
+
+
+@dataclass
+class KillOutcome:
+    """What one kill did and what the checks found."""
+
+    operation: str
+    when: str
+    """"mid-write" (killed after the database changed), "early" (before) or "finished" (not killed)."""
+    integrity_ok: bool = True
+    lost: list[str] = field(default_factory=list)
+    doctor: str = "clean"
+    """"clean", "repaired" or "dirty"."""
+    searchable: bool = True
+    rerun_same: bool = True
+    tracebacks: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def digest(database: Path, semantic: bool = False) -> dict[str, object]:
+    """Return what must match between runs: each live record's title, body and chunk hashes (and vector count)."""
+    connection = sqlite3.connect(database)
+    try:
+        records = {
+            key: (title, body)
+            for key, title, body in connection.execute("SELECT key, title, body FROM record WHERE NOT deleted")
+        }
+        chunks: dict[str, list[str]] = {}
+        for key, hash_value in connection.execute(
+            "SELECT r.key, c.content_hash FROM chunk c JOIN record r ON r.id = c.record_id ORDER BY r.key, c.ordinal"
+        ):
+            chunks.setdefault(key, []).append(hash_value)
+        result: dict[str, object] = {"records": records, "chunks": chunks}
+        if semantic:
+            result["embedded"] = connection.execute("SELECT COUNT(*) FROM chunk WHERE embedding IS NOT NULL").fetchone()[0]
+        return result
+    finally:
+        connection.close()
+
+
+def saved_history(database: Path) -> dict[str, tuple[str, int]]:
+    """Return key → (body, revision count) of every live record, the things a finished command reported saved."""
+    connection = sqlite3.connect(database)
+    try:
+        return {
+            key: (body, count) for key, body, count in connection.execute(
+                "SELECT r.key, r.body, (SELECT COUNT(*) FROM revision v WHERE v.record_id = r.id) FROM record r "
+                "WHERE NOT r.deleted"
+            )
+        }
+    finally:
+        connection.close()
+
+
+def saved_history_texts(database: Path) -> list[tuple[str, str]]:
+    """Return (title, body) of every live record."""
+    connection = sqlite3.connect(database)
+    try:
+        return list(connection.execute("SELECT title, body FROM record WHERE NOT deleted"))
+    finally:
+        connection.close()
+
+
+def _wal_state(home: Path) -> tuple[int, int]:
+    """Return (size, mtime) of the database's WAL file, (0, 0) when there is none."""
+    try:
+        stat = (home / "bridge.db-wal").stat()
+    except FileNotFoundError:
+        return (0, 0)
+    return (stat.st_size, stat.st_mtime_ns)
+
+
+def kill_during(home: Path, argv: list[str], rng: random.Random, window: float) -> tuple[str, float]:
+    """Run bridge argv against home and SIGKILL it at a seeded point; return (when, seconds after start)."""
+    before = _wal_state(home)
+    started = time.monotonic()
+    process = subprocess.Popen(bridge_command(*argv), env=bridge_env(home), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    early = rng.random() < 0.15
+    deadline = started + (rng.uniform(0.3, 2.5) if early else 600)
+    while process.poll() is None and time.monotonic() < deadline:
+        now = _wal_state(home)
+        if not early and now != before and now[0] > 0:
+            time.sleep(rng.uniform(0, window))
+            break
+        time.sleep(0.002)
+    if process.poll() is not None:
+        return "finished", time.monotonic() - started
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    return ("early" if early else "mid-write"), time.monotonic() - started
+
+
+def check_after_kill(home: Path, operation: Operation, work: Path, base_saved: dict[str, tuple[str, int]],
+                     reference: dict[str, object], when: str) -> KillOutcome:
+    """Run every check of the campaign on a data directory whose command was just killed."""
+    outcome = KillOutcome(operation.name, when)
+    database = home / "bridge.db"
+    outcome.integrity_ok = integrity(database) == "ok"
+    after = saved_history(database)
+    for key, (_body, revisions) in base_saved.items():
+        if key not in after or after[key][1] < revisions:
+            outcome.lost.append(key)
+    doctor = run_bridge(home, "doctor", "--json")
+    outcome.tracebacks += "Traceback" in doctor.stderr
+    if doctor.returncode != 0:
+        repaired = run_bridge(home, "doctor", "--repair", "--json")
+        again = run_bridge(home, "doctor", "--json")
+        outcome.tracebacks += ("Traceback" in repaired.stderr) + ("Traceback" in again.stderr)
+        outcome.doctor = "repaired" if again.returncode == 0 else "dirty"
+        if again.returncode != 0:
+            outcome.notes.append(again.stdout[-300:])
+    connection = sqlite3.connect(database)
+    try:
+        stale = connection.execute(
+            "SELECT COUNT(*) FROM record r WHERE NOT r.deleted AND (r.chunked_version IS NULL OR "
+            "r.chunked_version != r.version OR NOT EXISTS (SELECT 1 FROM chunk c WHERE c.record_id = r.id))"
+        ).fetchone()[0]
+    finally:
+        connection.close()
+    outcome.searchable = stale == 0
+    if operation.target:
+        found = run_bridge(home, "search", "--mode", "keyword", "--json", operation.target)
+        outcome.tracebacks += "Traceback" in found.stderr
+        pattern = re.compile(rf"\b{re.escape(operation.target)}\b")
+        present = any(pattern.search(f"{title} {body}") for title, body in saved_history_texts(database))
+        hits = json.loads(found.stdout or "[]") if found.returncode == 0 else []
+        if present and not hits:
+            outcome.searchable = False
+            outcome.notes.append(f"'{operation.target}' stored but not found by keyword search in {home} "
+                                 f"({found.stderr.strip()[-200:]})")
+    rerun = run_bridge(home, *operation.args(work), timeout=1200)
+    outcome.tracebacks += "Traceback" in rerun.stderr
+    state = digest(database, operation.semantic)
+    if operation.name == "new":
+        records = dict(state["records"])  # type: ignore[call-overload]
+        expected = dict(reference["records"])  # type: ignore[call-overload]
+        extra = {key: value for key, value in records.items() if key not in expected}
+        same = all(records.get(key) == value for key, value in expected.items()) and all(
+            value == expected[max(expected)] for value in extra.values()
+        )
+        if extra:
+            outcome.notes.append("first run had committed: the rerun made a second record (as `new` does)")
+        outcome.rerun_same = same
+    else:
+        outcome.rerun_same = state == reference
+    if not outcome.rerun_same:
+        outcome.notes.append("state after rerun differs from the uninterrupted run")
+    return outcome
+
+
+def _prepare_corpus(work: Path) -> Path:
+    """Clone the prometheus runbooks corpus into work (or write synthetic records when it is not available)."""
+    bundle = CORPORA / "prometheus-runbooks.bundle"
+    target = work / "runbooks"
+    if bundle.exists():
+        subprocess.run(["git", "clone", "-q", str(bundle), str(target)], check=True)
+    else:
+        write_records(target, 100, words=300)
+    return target
+
+
+def operations(work: Path) -> list[tuple[Operation, Callable[[Path], None]]]:
+    """Return every operation of the campaign with the function that prepares its starting data directory."""
+    corpus = _prepare_corpus(work)
+    edit_text = work / "edit.md"
+    edit_text.write_text("---\ntitle: Edited under fire\nstatus: accepted\n---\n# Context\n\nkumquatmarker text "
+                         "written by the interrupted edit.\n", encoding="utf-8")
+    new_body = work / "new-body.md"
+    new_body.write_text("# Context\n\npersimmonmarker body of the interrupted new.\n", encoding="utf-8")
+    small = write_records(work / "small", 12, words=120)
+
+    def imported(home: Path) -> None:
+        run_bridge(home, "import", str(small), timeout=600)
+
+    def edited_twice(home: Path) -> None:
+        imported(home)
+        second = work / "second.md"
+        second.write_text("---\ntitle: Record 1 second\nstatus: accepted\n---\n# Context\n\nsecond text\n",
+                          encoding="utf-8")
+        run_bridge(home, "edit", "ADR-0001", "--file", str(second))
+
+    def empty(home: Path) -> None:
+        run_bridge(home, "init")
+
+    return [
+        (Operation("import", lambda _w: ["import", str(corpus)], window=4.0, target="Looping"), empty),
+        (Operation("new", lambda _w: ["new", "--kind", "decision", "--title", "Created under fire", "--body-file",
+                                      str(new_body)], window=0.08, target="persimmonmarker"), imported),
+        (Operation("edit", lambda _w: ["edit", "ADR-0002", "--file", str(edit_text)], window=0.08,
+                   target="kumquatmarker"), imported),
+        (Operation("restore", lambda _w: ["restore", "ADR-0001", "1"], window=0.08, target="marker1"), edited_twice),
+        (Operation("review", lambda _w: ["review", "ADR-0003"], window=0.05, target="marker3"), imported),
+        (Operation("reindex", lambda _w: ["reindex"], window=15.0, target="marker5", semantic=True), imported),
+    ]
+
+
+def run_campaign(kills: int, seed: int, only: list[str] | None = None,
+                 progress: Callable[[KillOutcome], None] | None = None) -> list[KillOutcome]:
+    """Run kills kills per operation (seeded) and return every outcome."""
+    rng = random.Random(seed)
+    outcomes: list[KillOutcome] = []
+    with tempfile.TemporaryDirectory(prefix="bridge-crash-") as scratch:
+        work = Path(scratch)
+        for operation, prepare in operations(work):
+            if only and operation.name not in only:
+                continue
+            base = work / f"base-{operation.name}"
+            base.mkdir()
+            prepare(base)
+            base_saved = saved_history(base / "bridge.db")
+            reference_home = work / f"reference-{operation.name}"
+            shutil.copytree(base, reference_home)
+            run_bridge(reference_home, *operation.args(work), timeout=1200)
+            reference = digest(reference_home / "bridge.db", operation.semantic)
+            for number in range(kills):
+                home = work / f"kill-{operation.name}-{number}"
+                shutil.copytree(base, home)
+                when, _seconds = kill_during(home, operation.args(work), rng, operation.window)
+                outcome = check_after_kill(home, operation, work, base_saved, reference, when)
+                outcomes.append(outcome)
+                if progress is not None:
+                    progress(outcome)
+                if not outcome.notes or outcome.rerun_same and outcome.searchable and not outcome.lost:
+                    shutil.rmtree(home, ignore_errors=True)
+    return outcomes
+
+
+def table(outcomes: list[KillOutcome]) -> str:
+    """Return the campaign's Markdown table: one row per operation."""
+    lines = ["| operation | kills | mid-write / early / finished first | integrity ok | records lost | doctor clean "
+             "(as is / after --repair) | all searchable | rerun = uninterrupted run | tracebacks |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for name in dict.fromkeys(outcome.operation for outcome in outcomes):
+        rows = [outcome for outcome in outcomes if outcome.operation == name]
+        count = {when: sum(1 for row in rows if row.when == when) for when in ("mid-write", "early", "finished")}
+        lines.append(
+            f"| {name} | {len(rows)} | {count['mid-write']} / {count['early']} / {count['finished']} | "
+            f"{sum(row.integrity_ok for row in rows)}/{len(rows)} | {sum(len(row.lost) for row in rows)} | "
+            f"{sum(row.doctor == 'clean' for row in rows)} / {sum(row.doctor == 'repaired' for row in rows)} "
+            f"(dirty {sum(row.doctor == 'dirty' for row in rows)}) | {sum(row.searchable for row in rows)}/{len(rows)} "
+            f"| {sum(row.rerun_same for row in rows)}/{len(rows)} | {sum(row.tracebacks for row in rows)} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Run the campaign from the command line and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kills", type=int, default=50, help="kills per operation")
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--only", nargs="*", help="operation names (default: all)")
+    options = parser.parse_args()
+    started = time.monotonic()
+
+    def show(outcome: KillOutcome) -> None:
+        flags = "" if (outcome.integrity_ok and not outcome.lost and outcome.doctor != "dirty" and outcome.searchable
+                       and outcome.rerun_same and not outcome.tracebacks) else "  <-- PROBLEM " + "; ".join(outcome.notes)
+        print(f"{outcome.operation:8} {outcome.when:9} doctor {outcome.doctor}{flags}", flush=True)
+
+    outcomes = run_campaign(options.kills, options.seed, options.only, progress=show)
+    print()
+    print(table(outcomes))
+    print(f"\n{len(outcomes)} kills in {time.monotonic() - started:.0f} s, seed {options.seed}")
+
+
+if __name__ == "__main__":
+    main()
