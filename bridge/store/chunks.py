@@ -388,10 +388,46 @@ def load_vectors(engine: Engine, model_id: str) -> tuple[np.ndarray, np.ndarray,
     blob = b"".join(row[1] for row in rows)
     if len(blob) != len(rows) * dimension * 4:
         raise SearchIndexError(
-            f"stored vectors for model '{model_id}' have mixed dimensions; run `bridge reindex --full`"
+            f"stored vectors for model '{model_id}' have mixed dimensions or damaged rows; run `bridge doctor "
+            "--repair` (it clears them and they are embedded again)"
         )
     matrix = np.frombuffer(blob, dtype="<f4").reshape(len(rows), dimension).astype(np.float32)
     return ids, matrix, current
+
+
+def malformed_vector_ids(engine: Engine, model_id: str) -> list[int]:
+    """Return ids of chunks whose stored vector for model_id has a minority dimension or a blob of the wrong size."""
+    with engine.connect() as conn:
+        dominant = conn.execute(
+            text("SELECT dimension FROM chunk WHERE model_id = :model AND embedding IS NOT NULL "
+                 "GROUP BY dimension ORDER BY COUNT(*) DESC, dimension LIMIT 1"),
+            {"model": model_id},
+        ).scalar()
+        if dominant is None:
+            return []
+        length = "length(embedding)" if is_sqlite(conn) else "octet_length(embedding)"
+        rows = conn.execute(
+            text(f"SELECT id FROM chunk WHERE model_id = :model AND embedding IS NOT NULL AND "
+                 f"(dimension IS NULL OR dimension != :dimension OR {length} != :size) ORDER BY id"),
+            {"model": model_id, "dimension": int(dominant), "size": int(dominant) * 4},
+        )
+        return [int(row[0]) for row in rows]
+
+
+def clear_vector_ids(engine: Engine, chunk_ids: Sequence[int]) -> int:
+    """Drop the stored vectors of chunk_ids (they are embedded again later) and return how many were cleared."""
+    cleared = 0
+    with engine.begin() as conn:
+        for start in range(0, len(chunk_ids), 500):
+            result = conn.execute(
+                text("UPDATE chunk SET embedding = NULL, model_id = NULL, dimension = NULL WHERE id IN :ids")
+                .bindparams(bindparam("ids", expanding=True)),
+                {"ids": list(chunk_ids[start : start + 500])},
+            )
+            cleared += int(result.rowcount or 0)
+        if cleared:
+            _bump_generation(conn)
+    return cleared
 
 
 def vectors_for(engine: Engine, chunk_ids: Sequence[int], model_id: str) -> tuple[list[int], np.ndarray]:

@@ -145,6 +145,15 @@ class SearchMixin:
         else:
             checks.append(HealthCheck("keyword index", fts_ok, "one row per chunk" if fts_ok else
                                       "out of step with the chunks: run `bridge doctor --repair`"))
+        malformed = chunk_store.malformed_vector_ids(self.engine, self.settings.search.model)
+        if malformed:
+            if repair:
+                cleared = chunk_store.clear_vector_ids(self.engine, malformed)
+                checks.append(HealthCheck("vector dimensions", True, f"cleared {cleared} vectors of the wrong "
+                                          "dimension or size; they are embedded again on the next semantic search"))
+            else:
+                checks.append(HealthCheck("vector dimensions", False, f"{len(malformed)} stored vectors have the "
+                                          "wrong dimension or size: run `bridge doctor --repair`"))
         status = self.index_status()
         checks.append(HealthCheck("stored vectors", True, f"{status.embedded} of {status.chunks} chunks embedded "
                                   f"with {status.model_id}" + (" (the rest embed on the next semantic search or "

@@ -201,3 +201,23 @@ def test_backup_taken_during_writes_restores_every_committed_revision(bridge_hom
     assert numbers == list(range(1, revisions + 1))
     assert list(bridge_home.glob("bridge.db.before-restore-*"))
     assert all(check["ok"] for check in json.loads(run_bridge(bridge_home, "doctor", "--json").stdout))
+
+
+def test_vectors_of_the_wrong_dimension_are_refused_then_cleared_by_repair(monkeypatch) -> None:
+    import struct
+
+    monkeypatch.setenv("BRIDGE_MODEL", "hashing-64")
+    with Workspace.open(load_settings()) as workspace:
+        for number in range(3):
+            workspace.new_record("decision", f"Vector {number}", body=f"# Context\n\nabout vectors {number}\n")
+        workspace.reindex()
+        with workspace.engine.begin() as conn:
+            conn.exec_driver_sql("UPDATE chunk SET embedding = ?, dimension = 32 WHERE id = (SELECT MIN(id) FROM chunk)",
+                                 (struct.pack("32f", *([0.1] * 32)),))
+        workspace.close_index()
+        checks = {check.name: check for check in workspace.doctor()}
+        assert not checks["vector dimensions"].ok
+        repaired = {check.name: check for check in workspace.doctor(repair=True)}
+        assert repaired["vector dimensions"].ok and "cleared 1" in repaired["vector dimensions"].detail
+        assert len(workspace.search("vectors", mode="semantic", k=3)) == 3
+        assert all(check.ok for check in workspace.doctor())
