@@ -254,6 +254,8 @@ class ImportReport:
     """Files deliberately not imported (templates, images, section index pages, OWNERS, LICENSE…)."""
     skip_reasons: dict[str, str] = field(default_factory=dict)
     """Skipped file → why it is not a record."""
+    alert_rules: int = 0
+    """Alerting rules read from Prometheus rule files (stored as rules, not records)."""
 
     def skipped_by_reason(self) -> dict[str, int]:
         """Return how many files were skipped for each reason, most common first."""
@@ -270,6 +272,7 @@ class ImportReport:
             "failed": [{"path": f.path, "error": f.error, "line": f.line} for f in self.failed],
             "warnings": list(self.warnings), "skipped": list(self.skipped),
             "skip_reasons": {path: self.skip_reasons.get(path, "not a record") for path in self.skipped},
+            "alert_rules": self.alert_rules,
         }
 
 

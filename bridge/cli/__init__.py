@@ -21,7 +21,7 @@ def _register_commands() -> None:
     """Import the command modules so they attach their commands to ``app``."""
     from bridge.cli import records_cmds  # noqa: F401
 
-    for optional in ("search_cmds", "knowledge_cmds", "mcp_cmds", "usage_cmds", "sync_cmds", "reliability_cmds"):
+    for optional in ("search_cmds", "knowledge_cmds", "mcp_cmds", "usage_cmds", "sync_cmds", "reliability_cmds", "alerts_cmds"):
         try:
             __import__(f"bridge.cli.{optional}")
         except ModuleNotFoundError as exc:

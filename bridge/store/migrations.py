@@ -70,6 +70,11 @@ def _m0004_sync_base(conn: Connection) -> None:
     add_missing_tables_and_columns(conn)
 
 
+def _m0005_alert_rules(conn: Connection) -> None:
+    """Add the alert_rule table (alerting rules and their runbook links)."""
+    add_missing_tables_and_columns(conn)
+
+
 def _m0006_usage_events(conn: Connection) -> None:
     """Create the usage_event table (searches, opens, citations)."""
     add_missing_tables_and_columns(conn)
@@ -87,6 +92,7 @@ MIGRATIONS: list[tuple[int, Migration]] = [
     (2, _m0002_postgres_full_text),
     (3, add_missing_tables_and_columns),
     (4, _m0004_sync_base),
+    (5, _m0005_alert_rules),
     (6, _m0006_usage_events),
     (9, _m0009_identifier_words_in_keyword_index),
 ]

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from bridge.config import Settings, load_settings
 from bridge.domain import HealthCheck
+from bridge.workspace.alerts import AlertsMixin
 from bridge.workspace.knowledge import KnowledgeMixin
 from bridge.workspace.records import RecordsMixin
 from bridge.workspace.search import SearchMixin
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from bridge.store.backup import BackupReport
 
 
-class Workspace(SyncMixin, UsageMixin, SearchMixin, RecordsMixin, KnowledgeMixin):
+class Workspace(AlertsMixin, SyncMixin, UsageMixin, SearchMixin, RecordsMixin, KnowledgeMixin):
     """One knowledge base: its database, its search index and its settings."""
 
     def __init__(self, settings: Settings, engine: Engine) -> None:

@@ -29,6 +29,7 @@ def import_paths(
     from bridge.ingest.identities import group_identities
     from bridge.ingest.scan import scan_paths
     from bridge.store.importing import ImportWriter
+    from bridge.workspace.alert_import import import_rule_files
 
     missing = [str(path) for path in paths if not Path(path).exists()]
     if missing:
@@ -52,9 +53,15 @@ def import_paths(
         files.extend((str(root.root), source) for source in root.files)
         for source in root.files:
             report.warnings.extend(f"{source.record.source_path}: {w}" for w in source.warnings)
+    import_rule_files(engine, settings, scan.roots, _file_roots(paths), report)
     identities = group_identities(_identities_of(files), declared=_declared_names(files))
     changed_ids = writer.write(files, identities, report, progress=progress)
     return report, changed_ids
+
+
+def _file_roots(paths: Sequence[Path]) -> set[Path]:
+    """Return the folders of import paths that name single files (those roots are imported file by file)."""
+    return {Path(path).expanduser().absolute().parent.resolve() for path in paths if not Path(path).is_dir()}
 
 
 def _identities_of(files: Sequence[tuple[str, SourceFile]]) -> list[tuple[str, str]]:

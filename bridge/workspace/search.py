@@ -105,7 +105,9 @@ class SearchMixin:
 
     def _rechunk(self, record_ids: list[int] | None, engine: Engine | None = None) -> tuple[int, int]:
         """Re-chunk records (None: all) in batches; return (records, chunks)."""
+        from bridge.alerts.searchable import alert_chunks
         from bridge.ingest.chunking import chunk_record
+        from bridge.store.alerts import linked_alert_texts
 
         engine = engine or self.engine
         pairs = chunk_store.records_for_chunking(engine, record_ids)
@@ -113,8 +115,11 @@ class SearchMixin:
         for start in range(0, len(pairs), 200):
             chunks_by_record: dict[int, tuple[str, list[Chunk]]] = {}
             versions: dict[int, int] = {}
+            linked_alerts = linked_alert_texts(engine, [record_id for record_id, _ in pairs[start : start + 200]])
             for record_id, record in pairs[start : start + 200]:
                 record_chunks = [] if record.deleted else chunk_record(record)
+                if record_chunks and record_id in linked_alerts:
+                    record_chunks += alert_chunks(record.key, record.title, linked_alerts[record_id], len(record_chunks))
                 chunks_by_record[record_id] = (record.title, record_chunks)
                 versions[record_id] = record.version
                 total_chunks += len(record_chunks)
