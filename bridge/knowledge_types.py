@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
+from bridge.alert_types import AlertCoverage
 from bridge.usage_types import GapCluster, HandoffPlan, RiskEntry
 
 FlagKind = Literal[
@@ -302,6 +303,8 @@ class KnowledgeReport:
     """Open departure handoff plans with measured progress."""
     notes: list[str] = field(default_factory=list)
     """Why a section is missing or partial."""
+    alert_coverage: AlertCoverage | None = None
+    """How alerting rules reach runbooks, when rule files are imported (docs/on-call.md)."""
 
     def failing_topics(self) -> list[TopicKnowledge]:
         """Return topics whose bus factor is below ``fail_under`` (none when it is unset)."""
@@ -324,6 +327,8 @@ class KnowledgeReport:
         data["gaps"] = [gap.to_dict() for gap in self.gaps]
         data["handoffs"] = [plan.to_dict() for plan in self.handoffs]
         data["notes"] = list(self.notes)
+        if self.alert_coverage is not None:
+            data["alert_coverage"] = self.alert_coverage.report_dict()
         return data
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 KindName = Literal["decision", "runbook", "postmortem", "handoff"]
 StatusName = Literal[
@@ -177,3 +177,27 @@ class UpdateStatusArguments(ToolArguments):
         default=None, ge=1,
         description="The version you read (get_record's front_matter.version); the change is refused if it moved.",
     )
+
+
+class RunbookForAlertArguments(ToolArguments):
+    """Arguments of runbook_for_alert: exactly one of name, labels or text."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200,
+                             description="An alert name, e.g. KubeletDown.")
+    labels: dict[str, str] | None = Field(
+        default=None, description="A firing alert's labels; must include alertname (severity helps pick the rule).")
+    annotations: dict[str, str] | None = Field(
+        default=None, description="The alert's annotations, used with labels (runbook_url, summary, description).")
+    text: str | None = Field(
+        default=None, min_length=1, max_length=200_000,
+        description="An Alertmanager webhook payload (JSON) or pasted alert notification text.")
+
+    @model_validator(mode="after")
+    def one_input(self) -> RunbookForAlertArguments:
+        """Refuse calls that give none, or more than one, of name, labels and text."""
+        given = [field for field in ("name", "labels", "text") if getattr(self, field) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of name, labels or text")
+        if self.annotations is not None and self.labels is None:
+            raise ValueError("annotations go with labels")
+        return self

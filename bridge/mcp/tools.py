@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import mcp_types as types
 
-from bridge.mcp import knowledge_tools, record_tools, usage_tools
+from bridge.mcp import alert_tools, knowledge_tools, record_tools, usage_tools
 from bridge.mcp.arguments import (
     AnswerContextArguments,
     BusFactorArguments,
@@ -22,6 +22,7 @@ from bridge.mcp.arguments import (
     ListTopicsArguments,
     MarkReviewedArguments,
     OnboardingPathArguments,
+    RunbookForAlertArguments,
     SearchRecordsArguments,
     ToolArguments,
     UnansweredQuestionsArguments,
@@ -173,6 +174,19 @@ READ_TOOLS: tuple[ToolSpec, ...] = (
         ),
         arguments=UnansweredQuestionsArguments,
         handler=usage_tools.unanswered_questions,
+    ),
+    ToolSpec(
+        name="runbook_for_alert",
+        title="Runbook for a firing alert",
+        description=(
+            "Given exactly one of: an alert name, a firing alert's labels (with alertname; annotations "
+            "optional), or text (an Alertmanager webhook payload or pasted notification), return one entry per "
+            "firing alert: the runbook key and file, the section to start with (Diagnosis, Mitigation…), who "
+            "knows it, and guess=true when it is the best search hit rather than the runbook the alert rule "
+            "links to. Read the runbook with get_record(key, section)."
+        ),
+        arguments=RunbookForAlertArguments,
+        handler=alert_tools.runbook_for_alert,
     ),
 )
 """Tools every server has."""

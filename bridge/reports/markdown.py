@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bridge.knowledge_types import KnowledgeReport, TopicKnowledge
+from bridge.reports.alert_section import alert_coverage_markdown
 from bridge.reports.usage_sections import markdown_sections
 
 MAX_LISTED_RECORDS = 8
@@ -75,6 +76,7 @@ def render_markdown(report: KnowledgeReport) -> str:
                     f"- **Second holder:** {cell(suggestion.person)} — {cell(suggestion.reason)}. "
                     f"Review first: {keys(suggestion.review_first)}."
                 )
+    lines += alert_coverage_markdown(report.alert_coverage)
     lines += markdown_sections(report)
     lines += ["", "## Review freshness (runbooks)", "", "| Last reviewed or edited | Runbooks |", "| --- | ---: |"]
     lines += [f"| {bucket.label} | {len(bucket.records)} |" for bucket in report.freshness]

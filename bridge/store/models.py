@@ -164,8 +164,6 @@ class MetaRow(SQLModel, table=True):
     key: str = Field(primary_key=True)
     value: str
 
-from bridge.store import (
-    alert_models,  # noqa: E402,F401  (registers the alert_rule table)
-    sync_models,  # noqa: E402,F401  (registers the git-sync tables)
-)
+from bridge.store import sync_models  # noqa: E402,F401,I001  (registers the git-sync tables)
 from bridge.store.usage_models import UsageEventRow  # noqa: E402,F401  (registers the usage table)
+from bridge.store import alert_models  # noqa: E402,F401  (registers the alert_rule table)

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from bridge.alerts.payload import FiringAlert
     from bridge.config import Settings
-    from bridge.knowledge_types import KnowledgeMap
+    from bridge.knowledge_types import KnowledgeMap, KnowledgeReport
     from bridge.search_types import SearchMode
     from bridge.workspace.records import ProgressCallback
 
@@ -50,6 +50,19 @@ class AlertsMixin:
         """Import records and rule files, then relink every alerting rule to the runbooks now imported."""
         report: ImportReport = super().import_paths(paths, kind=kind, progress=progress)  # type: ignore[misc]
         self.relink_alerts()
+        return report
+
+    def report(self, *, as_of: date | None = None, since: Path | None = None,
+               fail_under: int | None = None) -> KnowledgeReport:
+        """Return the periodic knowledge report, with its alert-coverage section when rules are imported."""
+        report: KnowledgeReport = super().report(as_of=as_of, since=since, fail_under=fail_under)  # type: ignore[misc]
+        coverage = self.alert_coverage()
+        if coverage.totals.alerts:
+            knowers = {detail.key: list(detail.knowers) for detail in report.map.record_details}
+            from bridge.alerts.coverage import build_coverage
+            from bridge.store.alerts import runbook_refs
+
+            report.alert_coverage = build_coverage(coverage.alerts, runbook_refs(self.engine), knowers)
         return report
 
     def relink_alerts(self) -> int:
@@ -163,11 +176,9 @@ class AlertsMixin:
             if ref is not None:
                 return AlertRunbook(firing.name, ref.key, ref.source_path, state="linked")
         state = rules[0].link.state if rules else ""
-        if rules:
-            query = suggestion_query(rules[0].rule)
-        else:
-            probe = AlertRule(firing.name, "", "", "", annotations=dict(firing.annotations))
-            query = " ".join(part for part in (suggestion_query(probe) if firing.name else "", firing.text) if part)
+        annotations = {**(rules[0].rule.annotations if rules else {}), **firing.annotations}
+        probe = AlertRule(firing.name, "", "", "", annotations=annotations)
+        query = " ".join(part for part in (suggestion_query(probe) if firing.name else "", firing.text) if part)
         hits = self.search(query, k=1, kind="runbook", mode=mode) if query.strip() else []
         if not hits:
             return AlertRunbook(firing.name or firing.text[:80], None, state=state)

@@ -263,3 +263,51 @@ def test_cli_alert_on_a_webhook_payload_of_real_rules(openshift: tuple[Path, Pat
     assert chosen[0]["runbook"] in human.stdout and "who knows it" in human.stdout
     bad = bridge_cli("alert", '{"alerts": [{"labels": {}}]}')
     assert bad.returncode == 1 and "alertname" in bad.stderr
+
+
+def test_mcp_runbook_for_alert_by_name_labels_and_text(ops_repo: Path) -> None:
+    import anyio
+
+    from bridge.mcp.server import BridgeMCPServer
+
+    with Workspace.open() as workspace:
+        workspace.import_paths([ops_repo])
+        server = BridgeMCPServer(workspace, preload_model=False)
+        payload = json.dumps({"version": "4", "alerts": [
+            {"status": "firing", "labels": {"alertname": "LinkFlapping", "severity": "warning"}, "annotations": {}}]})
+
+        async def scenario() -> None:
+            by_name = await server.call("runbook_for_alert", {"name": "VolumeFillingUp"})
+            [entry] = by_name.structured_content["alerts"]
+            assert entry["source_path"] == "runbooks/storage/VolumeFillingUp.md" and entry["guess"] is False
+            assert entry["section"] == "Diagnosis" and entry["knowers"] == ["Ann Author"]
+            by_labels = await server.call("runbook_for_alert", {
+                "labels": {"alertname": "GatewayGone", "severity": "critical"},
+                "annotations": {"summary": "gateway link flapping"}})
+            [guess] = by_labels.structured_content["alerts"]
+            assert guess["guess"] is True and guess["runbook"] is not None
+            by_text = await server.call("runbook_for_alert", {"text": payload})
+            assert [item["source_path"] for item in by_text.structured_content["alerts"]] == [
+                "runbooks/network/LinkFlapping.md"]
+            both = await server.call("runbook_for_alert", {"name": "A", "text": "B"})
+            assert both.is_error and "exactly one" in both.content[0].text  # type: ignore[union-attr]
+
+        anyio.run(scenario)
+
+
+def test_knowledge_report_has_an_alert_coverage_section(ops_repo: Path) -> None:
+    with Workspace.open() as workspace:
+        before = workspace.report()
+        assert before.alert_coverage is None and "alert_coverage" not in before.to_dict()
+        workspace.import_paths([ops_repo])
+        report = workspace.report()
+        data = report.to_dict()["alert_coverage"]
+        assert data["summary"]["linked"] == 3 and data["summary"]["by_severity"]["critical"]["dead"] == 1
+        volume_key = next(a.link.runbook for a in workspace.alerts() if a.rule.name == "VolumeFillingUp")
+        assert data["critical_runbooks"] == [
+            {"key": volume_key, "title": data["critical_runbooks"][0]["title"], "alerts": ["VolumeFillingUp"],
+             "knowers": ["Ann Author"]}]
+        markdown = workspace.render_report(report, "md")
+        assert "## Alert coverage" in markdown and "3 linked (50.0%)" in markdown
+        html = workspace.render_report(report, "html")
+        assert 'id="alert-coverage"' in html and 'id="critical-runbooks"' in html

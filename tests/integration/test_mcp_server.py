@@ -33,7 +33,8 @@ pytestmark = pytest.mark.slow
 
 BRIDGE = Path(sys.executable).with_name("bridge")
 READ_TOOLS = {"search_records", "get_record", "answer_context", "list_topics", "who_knows", "bus_factor",
-              "onboarding_path", "handoff_plan", "unanswered_questions"}
+              "onboarding_path", "handoff_plan", "unanswered_questions",
+              "runbook_for_alert"}
 WRITE_TOOLS = {"create_record", "mark_reviewed", "update_status"}
 ResultT = TypeVar("ResultT")
 
