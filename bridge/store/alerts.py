@@ -82,6 +82,12 @@ def list_alerts(engine: Engine) -> list[tuple[int, StoredAlert]]:
         return [(row.id or 0, _row_to_alert(row, paths)) for row in rows]
 
 
+def alert_names(engine: Engine) -> set[str]:
+    """Return the distinct names of the stored alerting rules."""
+    with Session(engine) as session:
+        return set(session.exec(select(AlertRuleRow.name).distinct()).all())
+
+
 def alerts_named(engine: Engine, name: str) -> list[StoredAlert]:
     """Return the stored rules with an alert name (case-insensitive), every severity."""
     return [alert for _id, alert in list_alerts(engine) if alert.rule.name.lower() == name.strip().lower()]

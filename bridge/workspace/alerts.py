@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bridge.alert_types import AlertCoverage, AlertLink, AlertRunbook, LinkState, StoredAlert
-from bridge.domain import ImportReport, RecordKind, SearchHit
+from bridge.domain import ImportReport, Record, RecordKind, SearchHit
 from bridge.errors import BridgeError
 
 if TYPE_CHECKING:
@@ -43,6 +43,7 @@ class AlertsMixin:
                    mode: SearchMode = "hybrid") -> list[SearchHit]: ...
         def knowledge_map(self, topic: str | None = None, without: Sequence[str] = (),
                           as_of: date | None = None) -> KnowledgeMap: ...
+        def get_record(self, key: str) -> Record: ...
 
     def import_paths(
         self, paths: Sequence[Path], *, kind: RecordKind | None = None, progress: ProgressCallback | None = None
@@ -125,6 +126,31 @@ class AlertsMixin:
         stored = [alert for _id, alert in list_alerts(self.engine)]
         firing = read_alert_input(text, {alert.rule.name for alert in stored})
         return self.runbooks_for_alerts(firing, stored, mode=mode)
+
+    def alert_search_hits(self, text: str) -> list[SearchHit] | None:
+        """Return runbook hits when text is an alert payload or a stored alert's name, else None (search as usual)."""
+        from bridge.alerts.payload import looks_like_alert_input
+        from bridge.store.alerts import alert_names
+
+        stripped = text.strip()
+        if not stripped:
+            return None
+        names = alert_names(self.engine) if stripped[0] not in "{[" else set()
+        if not looks_like_alert_input(stripped, names):
+            return None
+        hits: list[SearchHit] = []
+        for answer in self.runbooks_for_alert(stripped):
+            if answer.runbook is None or any(hit.key == answer.runbook for hit in hits):
+                continue
+            knowers = ", ".join(answer.knowers) or "nobody recorded"
+            guess = " (a guess)" if answer.guess else ""
+            record = self.get_record(answer.runbook)
+            hits.append(SearchHit(
+                key=record.key, title=record.title, kind=record.kind, status=record.status,
+                score=1.0, section=answer.section or "", source_path=answer.source_path or "",
+                snippet=f"{answer.alert}{guess} → start at {answer.section or 'the top'}; who knows it: {knowers}",
+            ))
+        return hits
 
     def runbooks_for_labels(self, labels: dict[str, str], annotations: dict[str, str] | None = None,
                             *, mode: SearchMode = "keyword") -> list[AlertRunbook]:

@@ -140,21 +140,26 @@ class SearchScreen(Screen[None]):
         if self.bridge_app.workspace is None:
             return
         self.sequence += 1
-        parsed = parse_query(self.query_one("#query", Input).value)
+        raw = self.query_one("#query", Input).value
+        parsed = parse_query(raw)
         mode: SearchMode = "hybrid" if self.bridge_app.semantic_ready else "keyword"
-        self._search(self.sequence, parsed, mode, time.perf_counter())
+        self._search(self.sequence, parsed, mode, time.perf_counter(), raw)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="search", description="Searching")
-    def _search(self, sequence: int, parsed: ParsedQuery, mode: SearchMode, started: float) -> None:
-        """Run one search in a thread and post its hits."""
+    def _search(self, sequence: int, parsed: ParsedQuery, mode: SearchMode, started: float, raw: str = "") -> None:
+        """Run one search in a thread and post its hits (an alert payload or name shows its runbooks instead)."""
         worker = get_current_worker()
         workspace = self.bridge_app.require_workspace()
         if parsed.text and mode == "hybrid":
             time.sleep(HYBRID_DEBOUNCE_SECONDS)
             if worker.is_cancelled:
                 return
+        label: str = mode if parsed.text else "list"
         try:
-            if parsed.text:
+            alert_hits = workspace.alert_search_hits(raw) if parsed.text and raw else None
+            if alert_hits is not None:
+                hits, label = alert_hits, "alert → runbook"
+            elif parsed.text:
                 hits = workspace.search(parsed.text, k=RESULT_LIMIT, mode=mode, **parsed.filters())
             else:
                 hits = [hit_from_record(record) for record in workspace.list_records(**parsed.filters())]
@@ -163,7 +168,7 @@ class SearchScreen(Screen[None]):
             return
         if not worker.is_cancelled:
             elapsed_ms = (time.perf_counter() - started) * 1000
-            self.post_message(self.ResultsReady(sequence, parsed, hits, mode if parsed.text else "list", elapsed_ms))
+            self.post_message(self.ResultsReady(sequence, parsed, hits, label, elapsed_ms))
 
     @on(ResultsReady)
     def _show_results(self, message: ResultsReady) -> None:
