@@ -97,12 +97,14 @@ def import_(
         console.print(
             f"imported {report.imported}, updated {report.updated}, unchanged {report.unchanged}, "
             f"failed {len(report.failed)}, skipped {len(report.skipped)}"
+            + (f", alerting rules {report.alert_rules} (see `bridge alerts`)" if report.alert_rules else "")
         )
         for reason, count in report.skipped_by_reason().items():
             console.print(f"  skipped {count}: {reason}", highlight=False)
-        if report.imported == report.updated == report.unchanged == 0 and report.skipped and not report.failed:
+        if (report.imported == report.updated == report.unchanged == report.alert_rules == 0 and report.skipped
+                and not report.failed):
             console.print("Nothing imported: no file given is a record (reasons above; name a file to import it).")
-        elif report.imported == report.updated == 0 and not report.failed:
+        elif report.imported == report.updated == report.alert_rules == 0 and not report.failed:
             console.print("Nothing changed: every record is already up to date.")
         for warning in report.warnings[:20]:
             err_console.print(f"[yellow]warning:[/] {esc(warning)}", highlight=False)

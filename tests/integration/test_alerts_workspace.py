@@ -171,6 +171,8 @@ def bridge_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProc
 
 def test_cli_alerts_json_and_fail_under(ops_repo: Path) -> None:
     assert bridge_cli("import", str(ops_repo), "--json").returncode == 1
+    again = bridge_cli("import", str(ops_repo))
+    assert "alerting rules 6" in again.stdout and "Nothing" not in again.stdout
     listed = bridge_cli("alerts", "--json")
     assert listed.returncode == 0, listed.stderr
     data = json.loads(listed.stdout)
