@@ -12,6 +12,8 @@ RRF_K = 60
 """Reciprocal-rank-fusion constant (Cormack et al., 2009): damps the weight of the very first ranks."""
 KEYWORD_WEIGHT = 0.5
 """Share of the keyword list in relative score fusion (the dense list gets the rest); see ADR-0101."""
+TITLE_WEIGHT = 0.5
+"""Share of the query's similarity to a record's title added to each of its chunks' dense scores (ADR-0516)."""
 INACTIVE_FACTOR = 0.5
 """Superseded, deprecated, retired and rejected records keep this share of their fused score."""
 
@@ -136,6 +138,12 @@ def _top_chunk_per_record(chunk_scores: dict[int, float], record_of: dict[int, i
         if record_id not in best or score > best[record_id][0]:
             best[record_id] = (score, chunk_id)
     return {record_id: chunk_id for record_id, (_score, chunk_id) in best.items()}
+
+
+def with_record_bonus(hits: Sequence[ChunkHit], bonus: Mapping[int, float], *, weight: float = TITLE_WEIGHT) -> list[ChunkHit]:
+    """Return hits with weight × their record's bonus added to each score, best first (stable among ties)."""
+    boosted = [ChunkHit(hit.chunk_id, hit.record_id, hit.score + weight * bonus.get(hit.record_id, 0.0)) for hit in hits]
+    return sorted(boosted, key=lambda hit: -hit.score)
 
 
 def single_list(hits: Sequence[ChunkHit], *, keyword: bool) -> list[RankedRecord]:

@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING
 
 from bridge.domain import INACTIVE_STATUSES, Chunk, HealthCheck, SearchHit
 from bridge.errors import BridgeError
-from bridge.index.fusion import ChunkHit, RankedRecord, demote_inactive, relative_score_fusion, single_list
+from bridge.index.fusion import (
+    ChunkHit,
+    RankedRecord,
+    demote_inactive,
+    relative_score_fusion,
+    single_list,
+    with_record_bonus,
+)
 from bridge.search_types import (
     SEARCH_MODES,
     Answer,
@@ -27,6 +34,7 @@ from bridge.search_types import (
 from bridge.store import chunks as chunk_store
 
 if TYPE_CHECKING:
+    import numpy as np
     from sqlalchemy.engine import Engine
 
     from bridge.config import Settings
@@ -311,8 +319,20 @@ class SearchMixin:
             hits = [ChunkHit(chunk_id, record_of[chunk_id], score) for chunk_id, score in found
                     if chunk_id in record_of and (allowed is None or record_of[chunk_id] in allowed)]
             if len(hits) >= limit or fetch >= len(index) or allowed is not None and not allowed:
-                return hits[:limit]
+                return with_record_bonus(hits[:limit], self._title_similarity(query_vector, hits[:limit]))
             fetch = min(len(index), fetch * 4)
+
+    def _title_similarity(self, query_vector: np.ndarray, hits: list[ChunkHit]) -> dict[int, float]:
+        """Return record id → cosine of the query with the record's title in words (``Kube Node Not Ready``).
+
+        Titles often name the whole record (an alert, a decision) in a few words that a long chunk dilutes.
+        """
+        from bridge.terms import readable
+
+        infos = chunk_store.record_infos(self.engine, {hit.record_id for hit in hits})
+        record_ids = [record_id for record_id, info in infos.items() if info.title.strip()]
+        vectors = self.dense.title_vectors([readable(infos[record_id].title) for record_id in record_ids])
+        return {record_id: float(vector @ query_vector) for record_id, vector in zip(record_ids, vectors, strict=True)}
 
     def _status_aware(self, ranked: list[RankedRecord]) -> list[RankedRecord]:
         """Rank superseded, deprecated, retired and rejected records below current ones and their successors."""

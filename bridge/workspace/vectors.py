@@ -42,6 +42,8 @@ class DenseState:
         self._complete_generation: int | None = None
         """Store generation at which every chunk was known to have a vector for the model."""
         self._lock = threading.RLock()
+        self._title_cache: dict[str, dict[str, np.ndarray]] = {}
+        """Title vectors by model id and title text (titles are short: a few thousand fit in a few MB)."""
 
     # -- model -----------------------------------------------------------------------------------------------
 
@@ -105,6 +107,19 @@ class DenseState:
     def embed_query(self, query: str) -> np.ndarray:
         """Return the query's unit vector (long text is cut; the model reads its window of word pieces at most)."""
         return self.embedder.embed_query(query[:4000])
+
+    def title_vectors(self, titles: list[str]) -> np.ndarray:
+        """Return unit vectors of record titles from the query encoder (short texts), each title embedded once."""
+        import numpy as np
+
+        with self._lock:
+            cache = self._title_cache.setdefault(self.model_id, {})
+            for title in titles:
+                if title not in cache:
+                    cache[title] = self.embedder.embed_query(title)
+            if not titles:
+                return np.zeros((0, 0), dtype=np.float32)
+            return np.stack([cache[title] for title in titles])
 
     # -- embedding pending chunks ----------------------------------------------------------------------------
 

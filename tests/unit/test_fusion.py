@@ -99,3 +99,13 @@ def test_relative_score_fusion_shows_the_best_fused_chunk() -> None:
     keyword = [ChunkHit(10, 1, 9.0), ChunkHit(12, 1, 8.5), ChunkHit(20, 2, 1.0)]
     dense = [ChunkHit(12, 1, 0.9), ChunkHit(10, 1, 0.2), ChunkHit(20, 2, 0.1)]
     assert relative_score_fusion(keyword, dense)[0].chunk_id == 12
+
+
+def test_a_record_bonus_lifts_every_chunk_of_its_record() -> None:
+    from bridge.index.fusion import with_record_bonus
+
+    hits = [ChunkHit(1, 10, 0.80), ChunkHit(2, 20, 0.78), ChunkHit(3, 20, 0.50)]
+    boosted = with_record_bonus(hits, {20: 0.4, 10: 0.1}, weight=0.5)
+    assert [hit.chunk_id for hit in boosted] == [2, 1, 3]
+    assert boosted[0].score == pytest.approx(0.98)
+    assert with_record_bonus(hits, {}) == hits
