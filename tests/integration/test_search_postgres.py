@@ -38,5 +38,6 @@ def test_a_keyword_index_emptied_by_a_table_copy_is_rebuilt_by_search_and_reinde
             conn.execute(text("DELETE FROM chunk_fts"))
         ws.reindex()
         with ws.engine.connect() as conn:
-            assert conn.execute(text("SELECT COUNT(*) FROM chunk_fts")).scalar() == 1
+            chunks = conn.execute(text("SELECT COUNT(*) FROM chunk")).scalar()
+            assert chunks and conn.execute(text("SELECT COUNT(*) FROM chunk_fts")).scalar() == chunks
         assert ws.search("replication slots", mode="keyword")[0].title == "Replica lag"
