@@ -22,6 +22,9 @@ def sync(
     take: Annotated[tuple[str, str] | None, typer.Option(
         "--take", metavar="file|bridge KEY",
         help="Resolve a conflict on KEY: keep the file's text (file) or write bridge's text over it (bridge).")] = None,
+    add: Annotated[list[str] | None, typer.Option(
+        "--add", metavar="KEY",
+        help="Give a record made in bridge a new file in ROOT, named by the folder's convention (repeatable).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Sync records with their files in git: changed files in, bridge edits out (exit 1 on conflicts)."""
@@ -29,7 +32,7 @@ def sync(
         fail(f"--take expects 'file' or 'bridge' and a key, not '{take[0]}'")
     with open_workspace() as workspace:
         report = workspace.sync(list(roots or []), commit=not no_commit, push=push, onto_current=onto_current,
-                                take=take)
+                                take=take, add=list(add or []))
     if as_json:
         print_json(report.to_dict())
     else:

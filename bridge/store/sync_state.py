@@ -173,3 +173,15 @@ def amend_body(engine: Engine, record_id: int, body: str, status_text: str) -> R
             session.add(latest)
         session.commit()
         return record
+
+
+def set_record_home(engine: Engine, key: str, source_root: str, path: str) -> tuple[int, Record]:
+    """Give a record made in bridge its file (root and path); return its row id and the record."""
+    with Session(engine) as session:
+        row = repo.require_record_row(session, key)
+        row.source_root, row.source_path = source_root, path
+        session.add(row)
+        session.commit()
+        session.refresh(row)
+        assert row.id is not None
+        return row.id, repo.row_to_record(row)

@@ -52,10 +52,12 @@ class SyncMixin(RecordsMixin):
         push: str | None = None,
         onto_current: bool = False,
         take: tuple[str, str] | None = None,
+        add: Sequence[str] = (),
     ) -> SyncReport:
         """Sync import roots with their files (all known roots when none are given); see docs/git.md.
 
-        take=("file"|"bridge", KEY) resolves one conflict instead of a full sync.
+        take=("file"|"bridge", KEY) resolves one conflict instead of a full sync; add names records made in
+        bridge to give a new file in the (one) root given, named by that root's convention.
         """
         from bridge.errors import BridgeError
         from bridge.gitsync.git import identity
@@ -65,6 +67,8 @@ class SyncMixin(RecordsMixin):
         user = self.current_user()
         committer = (self.settings.user_name or "", self.settings.user_email or "")
         report = SyncReport()
+        if add and len(roots) != 1:
+            raise BridgeError("--add needs exactly one ROOT: the folder the new file goes in")
         if take is not None:
             side, key = take
             record = self.get_record(key)
@@ -79,7 +83,7 @@ class SyncMixin(RecordsMixin):
             options = SyncOptions(commit=commit, push=push, onto_current=onto_current, user=user.handle,
                                   committer=(committer[0] or git_committer[0], committer[1] or git_committer[1]))
             try:
-                changed = sync_one_root(self.engine, self.settings, root, options, report, take=take)
+                changed = sync_one_root(self.engine, self.settings, root, options, report, take=take, add=add)
             except BridgeError as exc:
                 report.failed.append(SyncFailure(str(root), str(exc)))
                 continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -251,8 +252,40 @@ def commit_written(engine: Engine, sync: RootSync, options: SyncOptions, report:
     return {item.base.record_id: sha for item, sha in zip(sync.written, shas, strict=True)}
 
 
+def add_home(engine: Engine, sync: RootSync, key: str, report: SyncReport) -> None:
+    """Write a record made in bridge to a new file named by the root's convention, to be committed with the rest."""
+    from bridge.ingest.discover import walk_files
+    from bridge.ingest.homes import new_file_path, new_file_text
+    from bridge.store.records import get_record
+    from bridge.ingest.parse import parse_record_text
+    from bridge.store.sync_state import amend_body, set_record_home
+
+    record = get_record(engine, key)
+    if record.source_path:
+        raise BridgeError(f"{record.key} already has a file ({record.source_path}); sync writes it there")
+    siblings = [(b.path, b.kind) for b in sync.bases.values() if not b.deleted]
+    taken = {path.relative_to(sync.root).as_posix().lower() for path in walk_files(sync.root)}
+    relative = new_file_path(record, siblings, taken)
+    front = sum(1 for p, _ in siblings[:20] if (sync.root / p).is_file()
+                and (sync.root / p).read_bytes()[:4] == b"---\n")
+    text = new_file_text(record, relative, front * 2 > min(len(siblings), 20),
+                         folder_names(sync.root, relative))
+    path = sync.root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    record_id, record = set_record_home(engine, record.key, str(sync.root), relative)
+    written = parse_record_text(text, relative, kind=record.kind, folder_names=folder_names(sync.root, relative))
+    if written.record.body != record.body or written.record.status_text != record.status_text:
+        record = amend_body(engine, record_id, written.record.body, written.record.status_text)
+    base = SyncBase(record_id=record_id, key=record.key, source_root=str(sync.root), path=relative,
+                    version=record.version, kind=record.kind)
+    sync.bases[relative] = base
+    sync.written.append(_Written(base, record, path))
+    report.written.append(str(path))
+
+
 def sync_one_root(engine: Engine, settings: Settings, root: Path, options: SyncOptions, report: SyncReport,
-                  take: tuple[str, str] | None = None) -> list[int]:
+                  take: tuple[str, str] | None = None, add: Sequence[str] = ()) -> list[int]:
     """Sync one import root both ways (or resolve one conflict with take); return the record ids changed."""
     from bridge.gitsync.git import current_branch, git_root_of, head_commit
     from bridge.store.sync_state import save_sync_root, sync_bases, sync_root
@@ -280,6 +313,8 @@ def sync_one_root(engine: Engine, settings: Settings, root: Path, options: SyncO
         for base in list(sync.bases.values()):
             if base.edited_in_bridge and not base.deleted and base.key not in in_conflict:
                 write_out(engine, sync, base, report)
+        for key in add:
+            add_home(engine, sync, key, report)
     report.synced_in[:] = list(dict.fromkeys(report.synced_in))
     commits = commit_written(engine, sync, options, report) if options.commit else {}
     settle_written(engine, sync, commits)

@@ -253,3 +253,22 @@ def test_an_mcp_status_update_is_an_unsynced_edit_that_sync_writes_in_the_status
         assert git(repo, "log", "-1", "--format=%an <%ae>", report.committed["branch"]).strip() == \
             "Release Bot <release@example.com>"
         assert workspace.import_paths([root]).unchanged == 2
+
+
+def test_a_record_made_in_bridge_gets_a_file_named_by_the_folders_convention(repo: Path) -> None:
+    root = repo / "doc/adr"
+    with Workspace.open() as workspace:
+        workspace.import_paths([root])
+        made = workspace.new_record("decision", "Use Redis for sessions", template="nygard", author=BOB)
+        report = workspace.sync([root], add=[made.key])
+        assert report.ok, report.to_dict()
+        assert report.committed is not None
+        new_path = "doc/adr/0003-use-redis-for-sessions.md"
+        assert git(repo, "diff", "--name-status", "HEAD", report.committed["branch"]).split() == ["A", new_path]
+        text = (repo / new_path).read_text()
+        assert text.startswith("# ") and "Use Redis for sessions" in text
+        assert workspace.get_record(made.key).source_path == "0003-use-redis-for-sessions.md"
+        assert git(repo, "log", "-1", "--format=%an", report.committed["branch"]).strip() == "Bob Editor"
+        again = workspace.import_paths([root])
+        assert (again.imported, again.updated, again.unchanged) == (0, 0, 3)
+        assert workspace.unsynced() == []
