@@ -256,8 +256,8 @@ def add_home(engine: Engine, sync: RootSync, key: str, report: SyncReport) -> No
     """Write a record made in bridge to a new file named by the root's convention, to be committed with the rest."""
     from bridge.ingest.discover import walk_files
     from bridge.ingest.homes import new_file_path, new_file_text
-    from bridge.store.records import get_record
     from bridge.ingest.parse import parse_record_text
+    from bridge.store.records import get_record
     from bridge.store.sync_state import amend_body, set_record_home
 
     record = get_record(engine, key)
