@@ -161,7 +161,8 @@ def reindex(
         return
     console.print(
         f"{report.records} records, {report.chunks} chunks: embedded {report.embedded}, reused {report.reused} "
-        f"({report.index_type} index, model {report.model_id}) in {report.seconds:.1f} s",
+        f"({report.index_type} index, model {report.model_id}) in {report.seconds:.1f} s"
+        + (f"; {report.chunks_per_second:.1f} chunks/s with {report.backend}" if report.backend else ""),
         highlight=False,
     )
 

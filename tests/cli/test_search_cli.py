@@ -67,8 +67,10 @@ def test_unknown_mode_is_a_usage_error() -> None:
 def test_reindex_json_reports_counts() -> None:
     first = json.loads(invoke("reindex", "--json").stdout)
     assert (first["records"], first["chunks"], first["embedded"]) == (2, 2, 2)
+    assert first["backend"] == "hashing" and first["chunks_per_second"] > 0
+    assert 0 < first["embed_seconds"] <= first["seconds"]
     again = json.loads(invoke("reindex", "--json").stdout)
-    assert again["embedded"] == 0
+    assert again["embedded"] == 0 and again["backend"] == "" and again["chunks_per_second"] == 0
     assert json.loads(invoke("reindex", "--full", "--json").stdout)["embedded"] == 2
 
 
