@@ -67,6 +67,10 @@ class Embedder(Protocol):
         """Choose and load the bulk encoder now (it loads on first use otherwise)."""
         ...
 
+    def choose_backend(self) -> None:
+        """Settle the backend (measuring once if needed), so ``model_id`` no longer changes."""
+        ...
+
     def embed(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
         """Return a (len(texts), dimension) float32 array of unit vectors."""
         ...
@@ -107,7 +111,11 @@ def cached_vector_model_id(model: str, *, backend: str = "auto", precision: str 
     from bridge.paths import model_cache_dir
 
     decision = read_decision(model_cache_dir(), model, backend, precision)
-    return decision.vector_model_id if decision is not None else model
+    if decision is not None:
+        return decision.vector_model_id
+    from bridge.index.backends import INT8_SUFFIX
+
+    return model + INT8_SUFFIX if precision == "int8" else model
 
 
 def resolve_model_path(model: str) -> str:
@@ -225,6 +233,12 @@ class CalibratedEmbedder:
         """Choose (measuring once) and load the bulk encoder now."""
         self._bulk_encoder()
 
+    def choose_backend(self) -> None:
+        """Settle the backend now (read from the cache, or measured once), so ``model_id`` no longer changes."""
+        if self.decision is None:
+            with self._lock:
+                self._decide()
+
     def load_query_side(self) -> None:
         """Choose (measuring once) and load the query encoder now."""
         self._query_encoder()
@@ -301,6 +315,9 @@ class HashingEmbedder:
 
     def load(self) -> None:
         """Do nothing: there is no model."""
+
+    def choose_backend(self) -> None:
+        """Do nothing: there is no backend to choose."""
 
     def load_query_side(self) -> None:
         """Do nothing: there is no model."""

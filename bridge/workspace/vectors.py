@@ -139,10 +139,9 @@ class DenseState:
         A text shared by several pending chunks is encoded once (counted as encoded once, reused for the rest).
         """
         with self._lock:
+            # The backend decides the vectors' model id (int8 has its own): settle it before asking what is pending.
+            self.embedder.choose_backend()
             pending = chunk_store.pending_chunks(self.engine, self.model_id)
-            if pending and not self.embedder.loaded:
-                self.embedder.load()  # measures the backends once; int8 vectors have their own model id
-                pending = chunk_store.pending_chunks(self.engine, self.model_id)
             copied = 0
             if pending:
                 copied, before, after = chunk_store.copy_identical_vectors(self.engine, self.model_id)

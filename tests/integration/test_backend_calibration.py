@@ -134,22 +134,26 @@ def test_a_missing_optional_library_is_skipped_with_a_note(calibrated: Calibrate
     assert "onnx-float32 skipped: onnxruntime not installed" in embedder.decision.notes
 
 
-def test_int8_vectors_are_stored_under_their_own_model_id(calibrated: CalibratedEmbedder, tmp_path: Path,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_int8_vectors_are_stored_under_their_own_model_id(calibrated: CalibratedEmbedder, tmp_path: Path) -> None:
     from bridge.workspace import Workspace
 
     database = f"sqlite:///{tmp_path / 'bridge.db'}"
     records = Path(__file__).resolve().parents[2] / "records" / "runbooks"
+    float32 = Workspace.open(Settings(database_url=database, search=SearchSettings(backend="onnx", precision="float32")))
+    float32.import_paths([records])
+    first = float32.reindex()
+    assert first.model_id == DEFAULT_MODEL and first.embedded == first.chunks
+    float32.close()
     int8 = Workspace.open(Settings(database_url=database, search=SearchSettings(precision="int8")))
-    int8.import_paths([records])
     report = int8.reindex()
     assert report.model_id == DEFAULT_MODEL + "@int8" and report.backend == "onnx-int8"
-    assert report.chunks_per_second > 0 and report.embedded == report.chunks
+    assert report.embedded == report.chunks, "float32 vectors are never used as int8 ones"
+    assert report.chunks_per_second > 0
     assert int8.search("restore the database from a backup", k=3, mode="semantic")
     int8.close()
-    float32 = Workspace.open(Settings(database_url=database, search=SearchSettings(precision="float32")))
-    assert float32.index_status().pending == report.chunks, "int8 vectors are never used as float32 ones"
-    float32.close()
+    again = Workspace.open(Settings(database_url=database, search=SearchSettings(backend="onnx", precision="float32")))
+    assert again.index_status().pending == report.chunks, "int8 vectors are never used as float32 ones"
+    again.close()
 
 
 def test_a_query_only_process_imports_neither_torch_nor_transformers(calibrated: CalibratedEmbedder,
