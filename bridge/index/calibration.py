@@ -50,9 +50,9 @@ RECORDED_INT8_RETRIEVAL: dict[str, dict[str, tuple[float, float]]] = {
 }
 """Retrieval quality of int8 against float32, measured once per model; int8 is a candidate only where recorded."""
 
-CALIBRATION_TEXTS = 16
+CALIBRATION_TEXTS = 12
 PIECE_CHARS = 600
-QUERY_RUNS = 5
+QUERY_RUNS = 3
 ROUNDS = 2
 
 LIBRARIES = ("torch", "transformers", "sentence-transformers", "onnxruntime", "onnx", "tokenizers")
