@@ -300,6 +300,16 @@ class BridgeApp(WorkersMixin, App[None]):
 
         self.push_screen(KnowledgeScreen())
 
+    def action_unanswered_questions(self) -> None:
+        """List unanswered questions; choosing one starts a runbook titled with it."""
+        from bridge.tui.screens.gaps import GapsScreen
+
+        def chosen(question: str | None) -> None:
+            if question:
+                self.draft_new("runbook", None, question)
+
+        self.push_screen(GapsScreen(), chosen)
+
     # -- records --------------------------------------------------------------------------------------------
 
     def action_new_record(self, kind: str | None = None, template: str | None = None) -> None:

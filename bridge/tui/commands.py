@@ -68,6 +68,11 @@ def palette_commands(app: BridgeApp) -> list[PaletteCommand]:
             PaletteCommand("knowledge: bus factor", "Show topics by knowledge risk and simulate departures.",
                            app.action_bus_factor),
         )
+        commands.insert(
+            -3,
+            PaletteCommand("knowledge: unanswered questions", "Searches that found nothing, grouped; pick one to "
+                           "start a runbook with it as the title.", app.action_unanswered_questions),
+        )
     commands += [
         PaletteCommand(f"record: open {key} {title}", f"Open the {kind} {key}.", partial(app.open_record, key),
                        discoverable=False)

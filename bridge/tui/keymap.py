@@ -27,6 +27,7 @@ def binding_areas() -> list[tuple[str, list[BindingType]]]:
     from bridge.tui.screens.choice import ChoiceDialog
     from bridge.tui.screens.draft_recovery import DraftRecoveryDialog
     from bridge.tui.screens.editor import EditorScreen
+    from bridge.tui.screens.gaps import GapsScreen
     from bridge.tui.screens.help import HelpScreen
     from bridge.tui.screens.knowledge import KnowledgeScreen
     from bridge.tui.screens.path_prompt import PathPrompt
@@ -42,7 +43,7 @@ def binding_areas() -> list[tuple[str, list[BindingType]]]:
         ("editor", EditorScreen.BINDINGS),
         ("bus factor", KnowledgeScreen.BINDINGS),
         ("help", HelpScreen.BINDINGS),
-        ("dialogs", [*ChoiceDialog.BINDINGS, *TemplatePicker.BINDINGS, *PathPrompt.BINDINGS]),
+        ("dialogs", [*ChoiceDialog.BINDINGS, *TemplatePicker.BINDINGS, *PathPrompt.BINDINGS, *GapsScreen.BINDINGS]),
         ("drafts", DraftRecoveryDialog.BINDINGS),
         ("text view", TextViewScreen.BINDINGS),
     ]

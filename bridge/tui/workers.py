@@ -146,10 +146,10 @@ class WorkersMixin:
         self.post_message(QuitConfirmed())
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="draft-new", description="Drafting record")
-    def draft_new(self, kind: str, template: str | None) -> None:
-        """Draft a new record from a template (next free key, version 0)."""
+    def draft_new(self, kind: str, template: str | None, title: str = "") -> None:
+        """Draft a new record from a template (next free key, version 0), with a title when one is given."""
         try:
-            record = self.require_workspace().draft_record(kind, "", template)  # type: ignore[arg-type]
+            record = self.require_workspace().draft_record(kind, title, template)  # type: ignore[arg-type]
         except BridgeError as exc:
             self.post_message(TaskFailed("new record", describe_exception(exc)))
             return

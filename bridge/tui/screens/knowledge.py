@@ -58,6 +58,8 @@ class KnowledgeScreen(Screen[None]):
         Binding("x", "reset", "Reset", id="knowledge-reset", tooltip="Clear every simulated departure."),
         Binding("o", "open_record", "Open record", id="knowledge-open",
                 tooltip="Open the first record of the highlighted topic that has the fewest knowers."),
+        Binding("h", "handoff_plan", "Handoff plan", id="knowledge-handoff",
+                tooltip="Make (or re-measure) the highlighted person's handoff plan and open it."),
     ]
 
     @dataclass
@@ -192,6 +194,25 @@ class KnowledgeScreen(Screen[None]):
             records = self.model.topic_records(self.selected_topic)
             if records:
                 self.post_message(OpenRecord(records[0].key))
+
+    def action_handoff_plan(self) -> None:
+        """Open the highlighted person's handoff plan (made and saved as a record on first use)."""
+        people = self.query_one("#people", DataTable)
+        if self.model is None or not people.row_count:
+            return
+        handle = people.coordinate_to_cell_key(people.cursor_coordinate).row_key.value
+        if handle:
+            self._handoff(handle)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="handoff", description="Making handoff plan")
+    def _handoff(self, handle: str) -> None:
+        """Make or re-measure the plan in a thread, then open its record."""
+        try:
+            plan = self.bridge_app.require_workspace().handoff(handle)  # type: ignore[attr-defined]
+        except BridgeError as exc:
+            self.post_message(self.Failed(describe_exception(exc)))
+            return
+        self.post_message(OpenRecord(plan.record_key))
 
     def action_back(self) -> None:
         """Return to the previous screen."""
