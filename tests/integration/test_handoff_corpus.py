@@ -7,6 +7,7 @@ test_knowledge_truck_factor (degree of authorship computed from ``git log --foll
 from __future__ import annotations
 
 import json
+import math
 from datetime import date
 from pathlib import Path
 
@@ -104,3 +105,45 @@ def workspace_name(handle: str) -> str:
 def measured_name(workspace: Workspace, handle: str) -> str:
     """Return the display name a reviewer types for a handle (as in ``bridge review KEY --as NAME``)."""
     return workspace.find_person(handle).name
+
+
+def test_report_gains_risk_gaps_and_handoff_sections_in_every_format(corpus, bridge_home: Path) -> None:
+    import csv
+    import io
+
+    repo = corpus("prometheus-runbooks")
+    with Workspace.open(load_settings()) as workspace:
+        workspace.import_paths([repo])
+        top = workspace.knowledge_map().overall.knowers[0]
+        for _ in range(5):
+            workspace.record_open("RB-0019")
+        workspace.search("where is the expense policy", mode="keyword")
+        workspace.record_open("RB-0002")
+        plan = workspace.handoff(top.person)
+        first = plan.items[0]
+        workspace.mark_reviewed(first.key, workspace.find_person(first.successors[0]).name)
+        report = workspace.add_usage_sections(workspace.report())
+        rendered = {fmt: workspace.render_report(report, fmt) for fmt in ("md", "html", "json", "csv")}
+
+    assert report.risks[0].key == "RB-0019" and report.risks[0].importance.score == round(1 + math.log2(6), 4)
+    assert [gap.question for gap in report.gaps][:1] == ["where is the expense policy"]
+    assert [(p.person, p.done, len(p.items)) for p in report.handoffs] == [(top.person, 1, len(plan.items))]
+    markdown = rendered["md"]
+    for heading in ("## Most important records with concentrated knowledge", "## Unanswered questions",
+                    "## Handoff progress"):
+        assert heading in markdown
+    assert f"### {top.person} — 1 of {len(plan.items)} handed over" in markdown
+    assert "| where is the expense policy | 1 |" in markdown
+    html = rendered["html"]
+    assert 'id="risk-ranking"' in html and 'id="gaps"' in html and "Handoff progress" in html
+    assert f'<progress max="{len(plan.items)}" value="1">' in html
+    data = json.loads(rendered["json"])
+    assert data["risks"][0]["key"] == "RB-0019" and "explanation" in data["risks"][0]
+    assert data["gaps"][0] == {"question": "where is the expense policy", "count": 1, "queries":
+                               ["where is the expense policy"], "best_score": data["gaps"][0]["best_score"]}
+    assert data["handoffs"][0]["progress"] == {"done": 1, "total": len(plan.items)}
+    rows = list(csv.reader(io.StringIO(rendered["csv"])))
+    headers = [row[0] for row in rows if row and row[0] in ("topic", "risk_key", "gap_question", "handoff_person")]
+    assert headers == ["topic", "risk_key", "gap_question", "handoff_person"]
+    handoff_rows = rows[[row[:1] for row in rows].index(["handoff_person"]) + 1:]
+    assert sum(1 for row in handoff_rows if row[-1] == "yes") == 1 and len(handoff_rows) == len(plan.items)
