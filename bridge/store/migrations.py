@@ -110,23 +110,44 @@ def current_version(conn: Connection) -> int:
     return int(row[0]) if row else 0
 
 
+def applied_migrations(conn: Connection) -> set[int]:
+    """Return the numbers of the migrations applied to the database.
+
+    Databases made before the set was kept record only the highest number; every migration up to it counts as
+    applied there. Keeping the set means a migration merged with a lower number than one already applied still runs.
+    """
+    if not conn.dialect.has_table(conn, "bridge_meta"):
+        return set()
+    row = conn.execute(text("SELECT value FROM bridge_meta WHERE key = 'applied_migrations'")).first()
+    if row and row[0]:
+        return {int(part) for part in row[0].split(",")}
+    version = current_version(conn)
+    return {number for number, _ in MIGRATIONS if number <= version}
+
+
+def _write_meta(conn: Connection, key: str, value: str) -> None:
+    """Set one bridge_meta value."""
+    conn.execute(text("DELETE FROM bridge_meta WHERE key = :k"), {"k": key})
+    conn.execute(text("INSERT INTO bridge_meta (key, value) VALUES (:k, :v)"), {"k": key, "v": value})
+
+
 def migrate(engine: Engine) -> int:
-    """Apply pending migrations, each in its own transaction, and return the resulting version."""
+    """Apply every migration not yet applied, each in its own transaction, and return the resulting version."""
     with engine.connect() as conn:
         version = current_version(conn)
+        applied = applied_migrations(conn)
     if version > SCHEMA_VERSION:
         raise ConfigError(
             f"the database is at schema version {version}, newer than this bridge understands ({SCHEMA_VERSION}): "
             "upgrade bridge before opening it"
         )
     for number, migration in MIGRATIONS:
-        if number <= version:
+        if number in applied:
             continue
         with engine.begin() as conn:
             migration(conn)
-            conn.execute(text("DELETE FROM bridge_meta WHERE key = 'schema_version'"))
-            conn.execute(
-                text("INSERT INTO bridge_meta (key, value) VALUES ('schema_version', :v)"), {"v": str(number)}
-            )
-        version = number
+            applied.add(number)
+            version = max(version, number)
+            _write_meta(conn, "schema_version", str(version))
+            _write_meta(conn, "applied_migrations", ",".join(str(n) for n in sorted(applied)))
     return version

@@ -149,6 +149,23 @@ def test_a_database_from_a_newer_bridge_is_refused(workspace: Workspace) -> None
         migrate(workspace.engine)
 
 
+def test_a_migration_numbered_below_an_applied_one_still_runs(workspace: Workspace) -> None:
+    from sqlalchemy import inspect, text
+
+    from bridge.store.migrations import SCHEMA_VERSION, applied_migrations, migrate
+
+    # A database that got migration SCHEMA_VERSION before migration 3 (which adds record.chunked_version) merged.
+    with workspace.engine.begin() as conn:
+        conn.execute(text("ALTER TABLE record DROP COLUMN chunked_version"))
+        kept = sorted(applied_migrations(conn) - {3})
+        conn.execute(text("UPDATE bridge_meta SET value = :v WHERE key = 'applied_migrations'"),
+                     {"v": ",".join(map(str, kept))})
+    assert migrate(workspace.engine) == SCHEMA_VERSION
+    with workspace.engine.connect() as conn:
+        assert "chunked_version" in {c["name"] for c in inspect(conn).get_columns("record")}
+        assert 3 in applied_migrations(conn)
+
+
 def test_a_new_decision_that_supersedes_marks_the_old_one(workspace: Workspace) -> None:
     old = make(workspace, "Files only")
     new = make(workspace, "SQLite", supersedes=[old.key])
