@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import time
 import uuid
+from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -200,8 +201,11 @@ class UsageMixin:
     # -- importance and risk ---------------------------------------------------------------------------------
 
     def alert_counts(self) -> dict[str, int]:
-        """Return record key (upper-case) → alerting rules pointing at it; empty until the alerts part exists."""
-        return {}
+        """Return record key (upper-case) → alerting rules whose runbook link resolves to it."""
+        from bridge.store.alerts import list_alerts
+
+        linked = (alert.link.runbook for _id, alert in list_alerts(self.engine) if alert.link.state == "linked")
+        return dict(Counter(key.upper() for key in linked if key))
 
     def importance_map(self, inputs: KnowledgeInputs | None = None) -> dict[str, Importance]:
         """Return every record's importance with its terms, keyed by upper-case key."""
