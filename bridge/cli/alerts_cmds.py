@@ -10,7 +10,7 @@ import typer
 
 from bridge.alert_types import LINK_STATES
 from bridge.cli import app
-from bridge.cli.common import console, fail, open_workspace, print_json
+from bridge.cli.common import console, esc, fail, open_workspace, print_json
 
 COVERAGE_EXIT = 3
 """Exit code of ``bridge alerts --fail-under`` when the linked share is below the threshold."""
@@ -54,13 +54,16 @@ def _print_coverage(coverage: object, severity: str | None) -> None:
         console.print("No alerting rules imported: `bridge import` a folder of Prometheus rule files.")
         return
     table = Table(show_edge=False, header_style="bold")
-    for column in ("alert", "severity", "state", "runbook", "rule file"):
-        table.add_column(column)
+    # Alert names are what on-call people search for: never cut them; the rule file path folds instead.
+    table.add_column("alert", no_wrap=True, min_width=max(len(alert.rule.name) for alert in coverage.alerts))
+    for column in ("severity", "state", "runbook"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("rule file", overflow="fold")
     colours = {"linked": "green", "suggested": "yellow", "dead": "red", "missing": "red"}
     for alert in coverage.alerts:
         runbook = alert.link.runbook or (alert.rule.runbook_url if alert.link.state == "dead" else "")
-        table.add_row(alert.rule.name, alert.rule.severity, f"[{colours[alert.link.state]}]{alert.link.state}[/]",
-                      runbook, alert.rule.source_path)
+        table.add_row(esc(alert.rule.name), esc(alert.rule.severity),
+                      f"[{colours[alert.link.state]}]{alert.link.state}[/]", esc(runbook), esc(alert.rule.source_path))
     console.print(table)
     scope = f" ({severity})" if severity else ""
     console.print(
@@ -99,15 +102,16 @@ def alert(
         console.print("No firing alerts in the input.")
     for answer in answers:
         if answer.runbook is None:
-            console.print(f"[bold]{answer.alert}[/]: no runbook found", highlight=False)
+            console.print(f"[bold]{esc(answer.alert)}[/]: no runbook found", highlight=False)
             continue
         marker = " [yellow](a guess: best search hit)[/]" if answer.guess else ""
-        console.print(f"[bold]{answer.alert}[/] → {answer.runbook} {answer.title}{marker}", highlight=False)
+        console.print(f"[bold]{esc(answer.alert)}[/] → {esc(answer.runbook or '')} {esc(answer.title)}{marker}",
+                      highlight=False)
         if answer.source_path:
-            console.print(f"  file: {answer.source_path}", highlight=False)
+            console.print(f"  file: {esc(answer.source_path)}", highlight=False)
         if answer.section:
-            console.print(f"  start at: {answer.section}", highlight=False)
-        console.print(f"  who knows it: {', '.join(answer.knowers) if answer.knowers else 'nobody recorded'}",
+            console.print(f"  start at: {esc(answer.section)}", highlight=False)
+        console.print(f"  who knows it: {esc(', '.join(answer.knowers)) if answer.knowers else 'nobody recorded'}",
                       highlight=False)
 
 
