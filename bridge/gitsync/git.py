@@ -7,38 +7,23 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from bridge.errors import BridgeError
+from bridge import git_command
+from bridge.git_command import GitCommandError
 
 
-class GitError(BridgeError):
+class GitError(GitCommandError):
     """git could not be run, or refused what sync asked of it."""
 
 
 def run_git(repo: Path, args: Sequence[str], *, stdin: bytes | None = None,
             env: Mapping[str, str] | None = None) -> str:
     """Return git's standard output for args run in repo; raises GitError with git's last error line."""
-    full_env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **(env or {})}
-    try:
-        result = subprocess.run(
-            ["git", "-C", str(repo), "-c", "core.quotepath=off", *args],
-            capture_output=True, env=full_env, check=False, input=stdin,
-        )
-    except OSError as exc:
-        raise GitError(f"cannot run git in {repo}: {exc}") from exc
-    if result.returncode != 0:
-        lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(f"git {args[0]} failed in {repo}: {lines[-1] if lines else result.returncode}")
-    return result.stdout.decode("utf-8", "replace")
+    return git_command.run_git(repo, args, stdin=stdin, env=env, error=GitError)
 
 
 def git_root_of(path: Path) -> Path | None:
     """Return the top folder of the git work tree holding path, or None outside git."""
-    folder = path if path.is_dir() else path.parent
-    try:
-        top = run_git(folder, ["rev-parse", "--show-toplevel"]).strip()
-    except GitError:
-        return None
-    return Path(top).resolve() if top else None
+    return git_command.work_tree_top(path)
 
 
 def head_commit(git_root: Path) -> str | None:

@@ -13,21 +13,20 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 from bridge.domain import FileChange, looks_like_bot
-from bridge.errors import BridgeError
+from bridge.git_command import GitCommandError, run_git, work_tree_top
 
 _FORMAT = "%x1eC%H%x1f%aN%x1f%aE%x1f%aI%x1f%B%x1f"
 _NUMSTAT = re.compile(r"^(\d+|-)\t(\d+|-)\t(.*)$", re.DOTALL)
 _CO_AUTHOR = re.compile(r"^\s*co-authored-by:\s*(.*?)\s*<([^>]*)>\s*$", re.IGNORECASE | re.MULTILINE)
 
 
-class GitHistoryError(BridgeError):
+class GitHistoryError(GitCommandError):
     """git could not be run or could not read the repository's history."""
 
 
@@ -49,29 +48,13 @@ class _Commit:
 
 def _run_git(repo: Path, args: Sequence[str], stdin: str | None = None) -> str:
     """Return git's standard output for args run in repo; raises GitHistoryError when git fails."""
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
-    try:
-        result = subprocess.run(
-            ["git", "-C", str(repo), "-c", "core.quotepath=off", "-c", "log.showSignature=false", *args],
-            capture_output=True, env=env, check=False,
-            input=stdin.encode("utf-8") if stdin is not None else None,
-        )
-    except OSError as exc:
-        raise GitHistoryError(f"cannot run git in {repo}: {exc}") from exc
-    if result.returncode != 0:
-        message = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitHistoryError(f"git {args[0]} failed in {repo}: {message[-1] if message else result.returncode}")
-    return result.stdout.decode("utf-8", "replace")
+    return run_git(repo, args, stdin=stdin.encode("utf-8") if stdin is not None else None,
+                   config=("log.showSignature=false",), error=GitHistoryError)
 
 
 def find_git_root(path: Path) -> Path | None:
     """Return the top folder of the git work tree holding path, or None outside git (or without git)."""
-    folder = path if path.is_dir() else path.parent
-    try:
-        top = _run_git(folder, ["rev-parse", "--show-toplevel"]).strip()
-    except GitHistoryError:
-        return None
-    return Path(top).resolve() if top else None
+    return work_tree_top(path)
 
 
 def repo_relative_path(root: Path, change_path: str, git_root: Path | None = None) -> str:
