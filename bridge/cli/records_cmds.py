@@ -273,7 +273,7 @@ def doctor(
     else:
         for check in checks:
             mark = "[green]ok[/]  " if check.ok else "[red]FAIL[/]"
-            console.print(f"{mark} {esc(check.name)}: {esc(check.detail)}", highlight=False)
+            console.print(f"{mark} {esc(check.name)}: {escape_markup(check.detail)}", highlight=False)
     if not all(check.ok for check in checks):
         raise typer.Exit(1)
 

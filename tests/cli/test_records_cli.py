@@ -128,3 +128,15 @@ def test_restore_and_review_from_the_command_line() -> None:
     assert invoke("review", key, "--as", "Reviewer <r@example.com>").exit_code == 0
     roles = {c["person"]: c["roles"] for c in json.loads(invoke("show", key, "--json").stdout)["contributors"]}
     assert "reviewer" in roles["Reviewer"]
+
+
+def test_doctor_prints_a_multi_line_detail_as_lines(monkeypatch) -> None:
+    from bridge.domain import HealthCheck
+    from bridge.workspace import Workspace
+
+    detail = "onnx-int8 chosen\n    torch-float32: 8.4 chunks/s\n    onnx-int8: 45.8 chunks/s \x1b[31m"
+    monkeypatch.setattr(Workspace, "doctor", lambda self, repair=False: [HealthCheck("encoder backend", True, detail)])
+    result = invoke("doctor")
+    assert result.exit_code == 0, result.output
+    assert "\\x0a" not in result.output and "\x1b" not in result.output
+    assert "    torch-float32: 8.4 chunks/s" in result.output.splitlines()
