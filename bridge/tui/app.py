@@ -29,6 +29,7 @@ from bridge.tui.messages import (
     QuitConfirmed,
     RecordsChanged,
     ReindexFinished,
+    SyncConflictsListed,
     SyncCounted,
     SyncFinished,
     TaskFailed,
@@ -417,12 +418,30 @@ class BridgeApp(WorkersMixin, App[None]):
             parts.append(f"committed on {report.committed['branch']}")
         summary = ", ".join(parts)
         for conflict in report.conflicts:
-            summary += f"\nconflict: {conflict.key}: {conflict.reason} (bridge sync --take file|bridge {conflict.key})"
+            summary += f"\nconflict: {conflict.key}: {conflict.reason}"
         for failure in report.failed:
             summary += f"\nfailed: {failure.path}: {failure.error}"
         self.notify(summary, title="Synced with git", severity="information" if report.ok else "warning",
                     markup=False, timeout=15 if report.ok else 30)
         self.post_message(RecordsChanged())
+        if report.conflicts:
+            from bridge.tui.screens.sync_conflicts import SyncConflictsScreen
+
+            self.push_screen(SyncConflictsScreen(report.conflicts))
+
+    def action_sync_conflicts(self) -> None:
+        """List sync conflicts in the background, then show them."""
+        self.list_sync_conflicts()
+
+    @on(SyncConflictsListed)
+    def _sync_conflicts_listed(self, message: SyncConflictsListed) -> None:
+        """Open the conflicts screen, or say there are none."""
+        if not message.conflicts:
+            self.notify("No sync conflicts.", title="git")
+            return
+        from bridge.tui.screens.sync_conflicts import SyncConflictsScreen
+
+        self.push_screen(SyncConflictsScreen(message.conflicts))
 
     @on(SyncCounted)
     def _sync_counted(self, message: SyncCounted) -> None:

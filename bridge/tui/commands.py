@@ -57,6 +57,8 @@ def palette_commands(app: BridgeApp) -> list[PaletteCommand]:
                        app.action_import_folder),
         PaletteCommand("git: sync", "Read changed files in from git and write bridge edits to their files, on a "
                        "branch (bridge sync).", app.action_sync),
+        PaletteCommand("git: sync conflicts", "Show records changed both in git and in bridge, with a diff of both "
+                       "sides, and take either side.", app.action_sync_conflicts),
         PaletteCommand("view: search", "Go back to the search screen.", app.action_go_home),
         PaletteCommand("view: help", "List every key binding.", app.action_help),
         PaletteCommand("view: toggle theme", "Switch between the dark and the light theme.", app.action_toggle_theme),

@@ -33,6 +33,7 @@ def binding_areas() -> list[tuple[str, list[BindingType]]]:
     from bridge.tui.screens.path_prompt import PathPrompt
     from bridge.tui.screens.record import RecordScreen
     from bridge.tui.screens.search import SearchScreen
+    from bridge.tui.screens.sync_conflicts import SyncConflictsScreen
     from bridge.tui.screens.template_picker import TemplatePicker
     from bridge.tui.screens.text_view import TextViewScreen
 
@@ -46,6 +47,7 @@ def binding_areas() -> list[tuple[str, list[BindingType]]]:
         ("dialogs", [*ChoiceDialog.BINDINGS, *TemplatePicker.BINDINGS, *PathPrompt.BINDINGS, *GapsScreen.BINDINGS]),
         ("drafts", DraftRecoveryDialog.BINDINGS),
         ("text view", TextViewScreen.BINDINGS),
+        ("conflicts", SyncConflictsScreen.BINDINGS),
     ]
 
 

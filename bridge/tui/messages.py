@@ -9,7 +9,7 @@ from textual.message import Message
 
 if TYPE_CHECKING:
     from bridge.domain import ImportReport, Person, Record
-    from bridge.sync_types import SyncReport
+    from bridge.sync_types import SyncConflict, SyncReport
     from bridge.tui.drafts import Draft
     from bridge.workspace import Workspace
 
@@ -114,6 +114,13 @@ class SyncFinished(Message):
     """A ``bridge sync`` of every imported folder finished."""
 
     report: SyncReport
+
+
+@dataclass
+class SyncConflictsListed(Message):
+    """The records in sync conflict were listed (asked for from the palette)."""
+
+    conflicts: list[SyncConflict]
 
 
 @dataclass

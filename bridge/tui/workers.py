@@ -24,6 +24,7 @@ from bridge.tui.messages import (
     IndexStatusChanged,
     QuitConfirmed,
     ReindexFinished,
+    SyncConflictsListed,
     SyncCounted,
     SyncFinished,
     TaskFailed,
@@ -208,6 +209,20 @@ class WorkersMixin:
         except BridgeError:
             return
         self.post_message(SyncCounted(len(pending), sum(1 for base in pending if base.conflict)))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sync-conflicts", description="Listing conflicts")
+    def list_sync_conflicts(self) -> None:
+        """List the records in sync conflict with their file and reason."""
+        from bridge.sync_types import SyncConflict
+
+        try:
+            pending = self.require_workspace().unsynced()
+        except BridgeError as exc:
+            self.post_message(TaskFailed("sync", describe_exception(exc)))
+            return
+        conflicts = [SyncConflict(base.key, str(Path(base.source_root) / base.path), base.conflict)
+                     for base in pending if base.conflict]
+        self.post_message(SyncConflictsListed(conflicts))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="import", description="Importing")
     def import_folder(self, path: str) -> None:

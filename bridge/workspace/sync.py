@@ -99,6 +99,18 @@ class SyncMixin(RecordsMixin):
         demo = demo_records_dir().resolve()
         return [Path(root) for root in roots if Path(root).resolve() != demo]
 
+    def sync_conflict_sides(self, key: str) -> tuple[str, str, str]:
+        """Return (path, the file's text, the text taking bridge's side would write) for one record."""
+        from bridge.errors import BridgeError
+        from bridge.store.sync_state import sync_bases
+        from bridge.workspace.sync_ops import conflict_sides
+
+        record = self.get_record(key)
+        found = [b for b in sync_bases(self.engine) if b.record_id and b.key == record.key]
+        if not found:
+            raise BridgeError(f"{record.key} was not imported from a file; it has no file to compare with")
+        return conflict_sides(self.engine, found[0])
+
     def unsynced(self) -> list[SyncBase]:
         """Return records edited in bridge since their last sync, or in conflict, by key."""
         from bridge.store.sync_state import unsynced

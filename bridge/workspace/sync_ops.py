@@ -396,3 +396,26 @@ def _take(engine: Engine, settings: Settings, sync: RootSync, take: tuple[str, s
         write_out(engine, sync, base, report, take=True)
     else:
         raise BridgeError(f"--take expects 'file' or 'bridge', not '{side}'")
+
+
+def conflict_sides(engine: Engine, base: SyncBase) -> tuple[str, str, str]:
+    """Return (path, file's text, the text taking bridge's side would write) for a record in conflict."""
+    from bridge.ingest.parse import parse_record_text
+    from bridge.ingest.writeback import rewrite_file
+    from bridge.store.records import get_record
+
+    path = Path(base.source_root) / base.path
+    record = get_record(engine, base.key)
+    if not path.is_file():
+        return str(path), "", record.body
+    data = path.read_bytes()
+    text = data.decode("utf-8", errors="replace").removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    folders = folder_names(Path(base.source_root), base.path)
+    try:
+        current = parse_record_text(text, base.path, kind=record.kind, folder_names=folders).record
+        for name in ("supersedes", "superseded_by", "amends", "related", "key"):
+            setattr(current, name, base.base_fields.get(name, getattr(current, name)))
+        new_bytes, _ = rewrite_file(data, base.path, current, record, folders)
+    except (ParseError, BridgeError):
+        return str(path), text, record.body
+    return str(path), text, new_bytes.decode("utf-8", errors="replace").replace("\r\n", "\n")

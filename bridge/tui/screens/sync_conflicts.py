@@ -1,0 +1,180 @@
+"""The sync conflicts screen: each record changed both in git and in bridge, a diff of both sides, and take one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Label, OptionList, Static
+
+from bridge.errors import BridgeError
+from bridge.sync_types import SyncConflict, SyncReport
+from bridge.tui.diffing import RevisionDiff, diff_texts
+from bridge.tui.messages import RecordsChanged, describe_exception
+from bridge.tui.widgets.record_header import render_diff
+
+if TYPE_CHECKING:
+    from bridge.tui.app import BridgeApp
+
+
+class SyncConflictsScreen(ModalScreen[None]):
+    """List sync conflicts with a diff of the file's text against bridge's; take either side to resolve one."""
+
+    BINDINGS = [
+        Binding("f", "take('file')", "Take file", id="sync-take-file",
+                tooltip="Resolve the highlighted conflict with the file's text from git (bridge sync --take file)."),
+        Binding("B", "take('bridge')", "Take bridge", id="sync-take-bridge",
+                tooltip="Resolve the highlighted conflict by writing bridge's text to the file, on the sync "
+                        "branch (bridge sync --take bridge)."),
+        Binding("escape,q", "close", "Close", id="conflicts-close",
+                tooltip="Close; unresolved conflicts stay and show in the status line."),
+    ]
+
+    @dataclass
+    class SidesLoaded(Message):
+        """Both sides of one conflict were read and diffed."""
+
+        key: str
+        diff: RevisionDiff
+
+    @dataclass
+    class Taken(Message):
+        """One side of a conflict was taken."""
+
+        key: str
+        side: str
+        report: SyncReport
+
+    @dataclass
+    class Failed(Message):
+        """Reading a conflict or taking a side failed."""
+
+        error: str
+
+    def __init__(self, conflicts: list[SyncConflict]) -> None:
+        super().__init__(id="sync-conflicts")
+        self.conflicts = list(conflicts)
+        """Conflicts not yet resolved, in the order shown."""
+        self.diffs: dict[str, RevisionDiff] = {}
+        """Diff of each conflict read so far, by key."""
+
+    @property
+    def bridge_app(self) -> BridgeApp:
+        """Return the app with its typed state."""
+        return cast("BridgeApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide-dialog"):
+            yield Label(self._title(), classes="dialog-title", id="sync-conflicts-title")
+            yield OptionList(*self._option_texts(), id="sync-conflict-list")
+            with VerticalScroll(classes="text-view-scroll"):
+                yield Static("", id="sync-conflict-diff")
+        yield Footer()
+
+    def _title(self) -> str:
+        """Return the heading for the conflicts left."""
+        count = len(self.conflicts)
+        return f"{count} sync conflict{'' if count == 1 else 's'}: changed both in git and in bridge"
+
+    def _option_texts(self) -> list[str]:
+        """Return one line per conflict: key, path and reason."""
+        return [f"{c.key}  {c.path}\n  {c.reason}" for c in self.conflicts]
+
+    def on_mount(self) -> None:
+        if self.conflicts:
+            self._show(0)
+
+    @property
+    def current(self) -> SyncConflict | None:
+        """Return the highlighted conflict."""
+        index = self.query_one("#sync-conflict-list", OptionList).highlighted
+        return self.conflicts[index] if index is not None and index < len(self.conflicts) else None
+
+    @on(OptionList.OptionHighlighted, "#sync-conflict-list")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        """Show the diff of the highlighted conflict."""
+        self._show(event.option_index)
+
+    def _show(self, index: int) -> None:
+        """Show the diff of conflict index, reading it first when needed."""
+        key = self.conflicts[index].key
+        if key in self.diffs:
+            self.query_one("#sync-conflict-diff", Static).update(render_diff(self.diffs[key]))
+        else:
+            self.query_one("#sync-conflict-diff", Static).update(f"Reading both sides of {key}…")
+            self._load_sides(key)
+
+    @work(thread=True, exit_on_error=False, group="sync-conflict-load", description="Reading conflict")
+    def _load_sides(self, key: str) -> None:
+        """Read the file's text and bridge's text in a thread and diff them."""
+        try:
+            path, file_text, bridge_text = self.bridge_app.require_workspace().sync_conflict_sides(key)
+        except BridgeError as exc:
+            self.post_message(self.Failed(describe_exception(exc)))
+            return
+        diff = diff_texts(file_text, bridge_text, old_label=f"file {path}", new_label=f"bridge {key}")
+        self.post_message(self.SidesLoaded(key, diff))
+
+    @on(SidesLoaded)
+    def _sides_loaded(self, message: SidesLoaded) -> None:
+        """Keep the diff and show it when its conflict is still highlighted."""
+        self.diffs[message.key] = message.diff
+        current = self.current
+        if current is not None and current.key == message.key:
+            self.query_one("#sync-conflict-diff", Static).update(render_diff(message.diff))
+
+    def action_take(self, side: str) -> None:
+        """Resolve the highlighted conflict by taking side ("file" or "bridge")."""
+        current = self.current
+        if current is not None:
+            self._take(side, current.key)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sync", description="Resolving conflict")
+    def _take(self, side: str, key: str) -> None:
+        """Take one side of a conflict in a thread, as ``bridge sync --take`` does."""
+        try:
+            report = self.bridge_app.require_workspace().sync(take=(side, key))
+        except BridgeError as exc:
+            self.post_message(self.Failed(describe_exception(exc)))
+            return
+        self.post_message(self.Taken(key, side, report))
+
+    @on(Taken)
+    def _taken(self, message: Taken) -> None:
+        """Drop the resolved conflict, report it, and refresh the counts."""
+        report = message.report
+        self.app.post_message(RecordsChanged())
+        self.bridge_app.count_unsynced()
+        if not report.ok:
+            problems = [f"{c.key}: {c.reason}" for c in report.conflicts]
+            problems += [f"{f.path}: {f.error}" for f in report.failed]
+            self.notify("\n".join(problems), title=f"{message.key} is still in conflict", severity="warning",
+                        markup=False)
+            return
+        self.notify(f"{message.key}: took the {message.side}'s text", markup=False)
+        self.conflicts = [c for c in self.conflicts if c.key != message.key]
+        self.diffs.pop(message.key, None)
+        if not self.conflicts:
+            self.dismiss(None)
+            return
+        self.query_one("#sync-conflicts-title", Label).update(self._title())
+        options = self.query_one("#sync-conflict-list", OptionList)
+        options.clear_options()
+        options.add_options(self._option_texts())
+        options.highlighted = 0
+        self._show(0)
+
+    @on(Failed)
+    def _failed(self, message: Failed) -> None:
+        """Show the error; nothing was changed."""
+        self.notify(message.error, title="Sync conflict", severity="error", markup=False)
+
+    def action_close(self) -> None:
+        """Close the screen."""
+        self.dismiss(None)
