@@ -81,14 +81,21 @@ def test_round_trip_keeps_one_history_and_counts_the_editor_once(repo: Path) -> 
         assert workspace.import_paths([root]).unchanged == 2
 
 
+def change_both_sides(workspace: Workspace, repo: Path) -> None:
+    """Import doc/adr, then change ADR-0002 in bridge and, differently, in a git commit by Carol."""
+    root = repo / "doc/adr"
+    path = root / "0002-use-postgres.md"
+    workspace.import_paths([root])
+    edit_body(workspace, "ADR-0002", "For now.", "For now, decided in bridge.")
+    path.write_text(path.read_text().replace("For now.", "For now, decided in git."))
+    git(repo, "commit", "-q", "-am", "git side", author=CAROL)
+
+
 def test_conflict_overwrites_neither_side_and_take_resolves_it(repo: Path) -> None:
     root = repo / "doc/adr"
     path = root / "0002-use-postgres.md"
     with Workspace.open() as workspace:
-        workspace.import_paths([root])
-        edit_body(workspace, "ADR-0002", "For now.", "For now, decided in bridge.")
-        path.write_text(path.read_text().replace("For now.", "For now, decided in git."))
-        git(repo, "commit", "-q", "-am", "git side", author=CAROL)
+        change_both_sides(workspace, repo)
         file_text = path.read_bytes()
 
         report = workspace.sync([root])
@@ -112,12 +119,8 @@ def test_conflict_overwrites_neither_side_and_take_resolves_it(repo: Path) -> No
 
 def test_take_file_reads_the_git_text_and_keeps_the_bridge_text_in_history(repo: Path) -> None:
     root = repo / "doc/adr"
-    path = root / "0002-use-postgres.md"
     with Workspace.open() as workspace:
-        workspace.import_paths([root])
-        edit_body(workspace, "ADR-0002", "For now.", "For now, decided in bridge.")
-        path.write_text(path.read_text().replace("For now.", "For now, decided in git."))
-        git(repo, "commit", "-q", "-am", "git side", author=CAROL)
+        change_both_sides(workspace, repo)
         assert workspace.sync([root]).conflicts
 
         taken = workspace.sync(take=("file", "ADR-0002"))

@@ -31,12 +31,12 @@ def make_conflict(settings: Settings, repo: Path) -> None:
         workspace.save_record(record, expected_version=record.version, author="Dana Editor <dana@example.com>")
 
 
-async def sync_from_palette(pilot) -> BridgeApp:  # type: ignore[no-untyped-def]
-    """Start the app, run "git: sync" from the palette and wait for the conflicts screen."""
+async def open_conflicts_from_palette(pilot, command: str) -> BridgeApp:  # type: ignore[no-untyped-def]
+    """Start the app, run a palette command and wait for the conflicts screen to show its diffs."""
     app = await started(pilot)
     await pilot.press("ctrl+p")
     await settle(pilot)
-    await type_text(pilot, "git: sync")
+    await type_text(pilot, command)
     await pilot.pause(0.2)
     await pilot.press("enter")
     for _ in range(50):
@@ -45,6 +45,11 @@ async def sync_from_palette(pilot) -> BridgeApp:  # type: ignore[no-untyped-def]
             break
         await pilot.pause(0.1)
     return app
+
+
+async def sync_from_palette(pilot) -> BridgeApp:  # type: ignore[no-untyped-def]
+    """Start the app, run "git: sync" from the palette and wait for the conflicts screen."""
+    return await open_conflicts_from_palette(pilot, "git: sync")
 
 
 def diff_text(app: BridgeApp) -> str:
@@ -112,17 +117,7 @@ async def test_palette_reopens_the_conflicts_left_by_an_earlier_sync(kb_settings
     with Workspace.open(kb_settings) as workspace:
         assert [conflict.key for conflict in workspace.sync().conflicts] == ["RB-0002"]
     async with make_app(kb_settings).run_test(size=(140, 40)) as pilot:
-        app = await started(pilot)
-        await pilot.press("ctrl+p")
-        await settle(pilot)
-        await type_text(pilot, "git: sync conflicts")
-        await pilot.pause(0.2)
-        await pilot.press("enter")
-        for _ in range(50):
-            await settle(pilot)
-            if isinstance(app.screen, SyncConflictsScreen) and app.screen.diffs:
-                break
-            await pilot.pause(0.1)
+        app = await open_conflicts_from_palette(pilot, "git: sync conflicts")
         assert isinstance(app.screen, SyncConflictsScreen), type(app.screen)
         assert "+An ingest node's spool volume is above ninety-five percent." in diff_text(app)
         await pilot.press("escape")
