@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import PurePosixPath
 
 from bridge.domain import Record
 from bridge.errors import ParseError
 from bridge.ingest.fields import slugify
 from bridge.ingest.parse import parse_record_text
+from bridge.ingest.status_links import LinkTarget, resolve_link_refs, state_links
 from bridge.ingest.writer import FILE_FIELDS, render_front_matter, render_record
 
 _NUMBERED = re.compile(r"^(\d+)([-_])(.+)$")
@@ -58,16 +59,18 @@ def new_file_path(record: Record, siblings: Sequence[tuple[str, str]], taken: se
 
 
 def new_file_text(record: Record, path: str, siblings_use_front_matter: bool,
-                  folder_names: Sequence[str] | None = None) -> str:
+                  folder_names: Sequence[str] | None = None, links: Mapping[str, LinkTarget] | None = None) -> str:
     """Return the text of record's new file at path: its body alone when that says everything, else rendered.
 
-    The body alone may gain a ``Date:`` line and state the status in its own capitalisation: the caller reads the
-    file back and takes its wording into the record.
+    The body alone may gain a ``Date:`` line, adr-tools link lines in its Status section (``Supersedes [1. Title]
+    (0001-title.md)``, for the linked files in links) and state the status in its own capitalisation: the caller
+    reads the file back and takes its wording into the record.
     """
     if record.body_format == "markdown" and not siblings_use_front_matter:
-        body = _with_date_line(record.body, record.date)
+        body = state_links(_with_date_line(record.body, record.date), record, links or {})
         try:
             parsed = parse_record_text(body, path, kind=record.kind, folder_names=folder_names).record
+            resolve_link_refs(parsed, links or {})
         except ParseError:
             parsed = None
         checked = [name for name in FILE_FIELDS if name not in ("key", "extra", "body", "status_text")]

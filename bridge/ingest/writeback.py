@@ -10,7 +10,7 @@ endings included). The result is parsed back and must give the edited record, el
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from difflib import SequenceMatcher
 from typing import Any
 
@@ -20,6 +20,14 @@ from bridge.domain import Record
 from bridge.errors import BridgeError, ParseError
 from bridge.ingest.parse import FRONT_MATTER_ALIASES, LINK_FIELDS, parse_record_text
 from bridge.ingest.rst_record import render_rst_header
+from bridge.ingest.status_links import (
+    LINK_VERBS,
+    LinkTarget,
+    add_status_link,
+    link_line,
+    remove_status_link,
+    resolve_link_refs,
+)
 from bridge.ingest.writer import FILE_FIELDS, _Dumper, render_front_matter
 
 _ALIAS_TO_FIELD = {alias: name for name, aliases in FRONT_MATTER_ALIASES.items() for alias in aliases}
@@ -35,13 +43,16 @@ class WriteBackError(BridgeError):
 
 
 def rewrite_file(data: bytes, source_path: str, base: Record, edited: Record,
-                 folder_names: Sequence[str] | None = None) -> tuple[bytes, Record]:
+                 folder_names: Sequence[str] | None = None,
+                 links: Mapping[str, LinkTarget] | None = None) -> tuple[bytes, Record]:
     """Return the file bytes with edited's changes since base applied, and the record as the file now states it.
 
     data is the file as it is now (it must still be the base version); source_path is relative to the import
     root and folder_names are the folders it sits in (as the importer saw them), so parsing back gives the same
-    kind and topics. The returned record's body differs from edited's only when a status or title the body
-    states had to be rewritten in it. Raises WriteBackError when the edit cannot be written in the file's format.
+    kind and topics. links (key → its file seen from this one) lets a file without front matter state added or
+    removed links as adr-tools does, in its Status section. The returned record's body (and status wording) differs
+    from edited's only when a status, title or link had to be written into the body. Raises WriteBackError when
+    the edit cannot be written in the file's format.
     """
     try:
         original = data.decode("utf-8")
@@ -50,11 +61,11 @@ def rewrite_file(data: bytes, source_path: str, base: Record, edited: Record,
     bom = original.startswith("\ufeff")
     original = original.removeprefix("\ufeff")
     normal = original.replace("\r\n", "\n").replace("\r", "\n")
-    checker = _Checker(normal, source_path, base, edited, folder_names)
+    checker = _Checker(normal, source_path, base, edited, folder_names, links or {})
     if edited.body_format == "rst" and not normal.startswith("---\n"):
         text = _rewrite_rst(normal, base, edited)
     else:
-        text = _rewrite_markdown(normal, base, edited, checker)
+        text = _rewrite_markdown(normal, base, edited, checker, links or {})
     wrong = checker.mismatches(text)
     if wrong:
         raise WriteBackError(f"{source_path}: cannot write {', '.join(wrong)} into the file's format")
@@ -67,12 +78,14 @@ class _Checker:
     """Parses candidate texts and names the fields that differ from the edited record."""
 
     def __init__(self, original: str, source_path: str, base: Record, edited: Record,
-                 folder_names: Sequence[str] | None) -> None:
-        self.source_path, self.edited, self.folder_names = source_path, edited, folder_names
+                 folder_names: Sequence[str] | None, links: Mapping[str, LinkTarget]) -> None:
+        self.source_path, self.edited, self.folder_names, self.links = source_path, edited, folder_names, links
         self.kind = edited.kind
         self.error = ""
         self.restated_body: str | None = None
         """The body after a stated status or title was rewritten in it (then the body may differ from edited's)."""
+        self.restated_status_text: str | None = None
+        """The status paragraph written for a superseded record (``Superseded by [10. Use X](0010-use-x.md)``)."""
         before = self.parse(original)
         self.fields = [
             name for name in FILE_FIELDS
@@ -83,10 +96,12 @@ class _Checker:
 
     def parse(self, text: str) -> Record | None:
         try:
-            return parse_record_text(text, self.source_path, kind=self.kind, folder_names=self.folder_names).record
+            record = parse_record_text(text, self.source_path, kind=self.kind, folder_names=self.folder_names).record
         except ParseError as exc:
             self.error = str(exc)
             return None
+        resolve_link_refs(record, self.links)
+        return record
 
     def mismatches(self, text: str) -> list[str]:
         """Return the checked fields whose parsed value in text differs from the edited record."""
@@ -97,6 +112,7 @@ class _Checker:
             name for name in self.fields
             if getattr(parsed, name) != getattr(self.edited, name)
             and not (name == "body" and self.restated_body is not None and parsed.body == self.restated_body)
+            and not (name == "status_text" and parsed.status_text == self.restated_status_text)
         ]
 
 
@@ -242,11 +258,42 @@ def _join(front: list[str] | None, body: str) -> str:
     return body if front is None else "---\n" + "".join(f"{line}\n" for line in front) + "---\n" + body
 
 
-def _rewrite_markdown(text: str, base: Record, edited: Record, checker: _Checker) -> str:
+def _edit_links(body: str, base: Record, edited: Record, links: Mapping[str, LinkTarget], checker: _Checker) -> str:
+    """Return body with added and removed links stated in its Status section, as adr-tools states them.
+
+    A record that became superseded gets ``Superseded by [M. Title](000M-title.md)`` as its status paragraph
+    (``_edit_status``); other links become paragraphs of their own at the end of the section.
+    """
+    for name in LINK_VERBS:
+        old, new = getattr(base, name), getattr(edited, name)
+        for key in old:
+            if key not in new and key in links:
+                body = remove_status_link(body, links[key].path) or body
+        for key in new:
+            target = links.get(key)
+            if key in old or target is None:
+                continue
+            line = link_line(name, target)
+            if (name == "superseded_by" and edited.status == "superseded" and base.status != "superseded"
+                    and checker.restated_status_text is None):
+                restated = _edit_status(body, line)
+                if restated is not None:
+                    body, checker.restated_status_text = restated, line
+                    continue
+            body = add_status_link(body, line) or body
+    if body != edited.body:
+        checker.restated_body = body
+    return body
+
+
+def _rewrite_markdown(text: str, base: Record, edited: Record, checker: _Checker,
+                      links: Mapping[str, LinkTarget]) -> str:
     """Rewrite changed front-matter keys in place, replace the body, and fix what still differs."""
     front, _ = _split(text)
     old_values, new_values = _front_values(base), _front_values(edited)
     body = edited.body
+    if front is None and links:
+        body = _edit_links(body, base, edited, links, checker)
     if front is not None:
         changed = [key for key in {**old_values, **new_values} if old_values.get(key) != new_values.get(key)]
         front = _set_keys(front, new_values, changed, only_existing=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
     from bridge.config import Settings
+    from bridge.ingest.status_links import LinkTarget
 
 
 @dataclass
@@ -132,6 +134,22 @@ def read_in(engine: Engine, settings: Settings, sync: RootSync, paths: list[str]
     save_sync_bases(engine, fresh)
 
 
+def link_targets(sync: RootSync, path: str, records: Sequence[Record]) -> dict[str, LinkTarget]:
+    """Return key → its file seen from path's folder, for the records the given ones link to, in this root."""
+    from bridge.ingest.status_links import LinkTarget, heading_text
+
+    keys = {key for record in records for name in ("supersedes", "superseded_by", "amends", "related")
+            for key in getattr(record, name)}
+    folder = posixpath.dirname(path)
+    targets: dict[str, LinkTarget] = {}
+    for base in sync.bases.values():
+        target = sync.root / base.path
+        if base.key in keys and not base.deleted and target.is_file():
+            text = target.read_bytes().decode("utf-8", errors="replace")
+            targets[base.key] = LinkTarget(posixpath.relpath(base.path, folder or "."), heading_text(text, base.key))
+    return targets
+
+
 def write_out(engine: Engine, sync: RootSync, base: SyncBase, report: SyncReport, *, take: bool = False) -> None:
     """Write the record's bridge edits into its file with a minimal diff (or report a conflict or failure)."""
     from bridge.gitsync.git import hash_files
@@ -171,7 +189,8 @@ def write_out(engine: Engine, sync: RootSync, base: SyncBase, report: SyncReport
             and old.status_text.lower() != old.status_text):
         record.status_text = record.status.capitalize()
     try:
-        new_bytes, written = rewrite_file(data, base.path, old, record, folders)
+        links = link_targets(sync, base.path, [old, record])
+        new_bytes, written = rewrite_file(data, base.path, old, record, folders, links)
     except BridgeError as exc:
         report.failed.append(SyncFailure(str(path), str(exc)))
         return
@@ -268,8 +287,9 @@ def add_home(engine: Engine, sync: RootSync, key: str, report: SyncReport) -> No
     relative = new_file_path(record, siblings, taken)
     front = sum(1 for p, _ in siblings[:20] if (sync.root / p).is_file()
                 and (sync.root / p).read_bytes()[:4] == b"---\n")
+    links = link_targets(sync, relative, [record])
     text = new_file_text(record, relative, front * 2 > min(len(siblings), 20),
-                         folder_names(sync.root, relative))
+                         folder_names(sync.root, relative), links)
     path = sync.root / relative
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
@@ -310,11 +330,13 @@ def sync_one_root(engine: Engine, settings: Settings, root: Path, options: SyncO
     else:
         _sync_in(engine, settings, sync, report)
         in_conflict = {conflict.key for conflict in report.conflicts}
-        for base in list(sync.bases.values()):
-            if base.edited_in_bridge and not base.deleted and base.key not in in_conflict:
-                write_out(engine, sync, base, report)
         for key in add:
             add_home(engine, sync, key, report)
+        added = {item.base.record_id for item in sync.written}
+        for base in list(sync.bases.values()):
+            if base.edited_in_bridge and not base.deleted and base.key not in in_conflict \
+                    and base.record_id not in added:
+                write_out(engine, sync, base, report)
     report.synced_in[:] = list(dict.fromkeys(report.synced_in))
     commits = commit_written(engine, sync, options, report) if options.commit else {}
     settle_written(engine, sync, commits)
