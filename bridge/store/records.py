@@ -158,8 +158,10 @@ def save_record(
     with Session(engine) as session:
         row = repo.find_record_row(session, record.key, include_deleted=True)
         validate_record(record, stored_status=row.status if row else None)
-        if record.status_text.lower() != record.status and record.status in STATUSES_BY_KIND[record.kind]:
-            record.status_text = record.status
+        status_changed = row is None or row.status != record.status
+        if (status_changed and record.status_text.lower() != record.status
+                and record.status in STATUSES_BY_KIND[record.kind]):
+            record.status_text = record.status  # a new status drops the old wording; an unchanged one keeps it
         author_row = repo.person_by_handle(session, author)
         now = repo.utcnow()
         if row is None:

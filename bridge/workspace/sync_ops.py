@@ -183,11 +183,9 @@ def write_out(engine: Engine, sync: RootSync, base: SyncBase, report: SyncReport
     else:
         old = record_from_snapshot(base.base_fields, current.body)
     stored_body, stored_status_text = record.body, record.status_text
-    if record.status == old.status and record.status_text != old.status_text:
-        record.status_text = old.status_text  # a save normalised the wording; the status itself did not change
-    elif (record.status_text == record.status and old.status_text[:1].isupper()
+    if (record.status != old.status and record.status_text == record.status and old.status_text[:1].isupper()
             and old.status_text.lower() != old.status_text):
-        record.status_text = record.status.capitalize()
+        record.status_text = record.status.capitalize()  # a new status in the file's capitalisation
     try:
         links = link_targets(sync, base.path, [old, record])
         new_bytes, written = rewrite_file(data, base.path, old, record, folders, links)

@@ -104,3 +104,29 @@ def test_a_status_edit_is_written_where_the_file_states_it(
         assert changed_lines(repo, "HEAD", report.committed["branch"]) == [old, new]
         again = workspace.import_paths(targets)
         assert again.updated == 0 and again.imported == 0
+
+
+def test_a_body_edit_keeps_the_files_status_word_and_a_reworded_status_is_written(tmp_path: Path) -> None:
+    repo = clone_corpus("python-peps", tmp_path / "peps")
+    root = repo.resolve()
+    with Workspace.open() as workspace:
+        workspace.import_paths([root / "pep-0550.rst"])
+        record = workspace.get_record("PEP-0550")
+        assert (record.status, record.status_text) == ("rejected", "Withdrawn")
+        record.body = record.body.replace("This PEP", "This proposal", 1)
+        saved = workspace.save_record(record, expected_version=record.version, author="Ada <ada@example.org>")
+        assert saved.status_text == "Withdrawn", "the store keeps the author's status word on a body edit"
+        report = workspace.sync([root])
+        assert report.ok, report.to_dict()
+        assert report.committed is not None
+        changed = changed_lines(repo, "HEAD", report.committed["branch"])
+        assert not any("Status" in line for line in changed), changed
+        assert workspace.get_record("PEP-0550").status_text == "Withdrawn"
+
+        record = workspace.get_record("PEP-0550")
+        record.status_text = "Rejected"  # same lifecycle status, the author's new word
+        workspace.save_record(record, expected_version=record.version, author="Ada <ada@example.org>")
+        head = report.committed["commit"]
+        report = workspace.sync([root])
+        assert report.ok and report.committed is not None
+        assert changed_lines(repo, head, report.committed["branch"]) == ["-Status: Withdrawn", "+Status: Rejected"]

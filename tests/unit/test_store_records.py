@@ -176,3 +176,16 @@ def test_a_new_decision_that_supersedes_marks_the_old_one(workspace: Workspace) 
     again = workspace.get_record(new.key)
     workspace.save_record(again, expected_version=again.version)
     assert len(workspace.history(old.key)) == 2, "saving the successor again changes nothing on the old record"
+
+
+def test_a_save_keeps_the_status_wording_unless_the_status_changes(workspace: Workspace) -> None:
+    record = make(workspace, "Use SQLite", status="rejected")
+    record.status_text = "Withdrawn"
+    record = workspace.save_record(record, expected_version=record.version)
+    assert (record.status, record.status_text) == ("rejected", "Withdrawn"), "same status: the author's word stays"
+    record.body += "\nMore.\n"
+    record = workspace.save_record(record, expected_version=record.version)
+    assert record.status_text == "Withdrawn", "a body edit does not reword the status"
+    record.status = "accepted"
+    record = workspace.save_record(record, expected_version=record.version)
+    assert (record.status, record.status_text) == ("accepted", "accepted"), "a new status drops the old wording"
