@@ -16,8 +16,6 @@ from sqlalchemy import bindparam, text
 
 from bridge.domain import INACTIVE_STATUSES, Chunk, Record
 from bridge.errors import SearchIndexError
-from bridge.store import repository as repo
-from bridge.store.models import RecordRow
 from bridge.terms import expand_identifiers, with_identifier_words
 
 if TYPE_CHECKING:
@@ -94,6 +92,9 @@ def is_sqlite(conn_or_engine: Connection | Engine) -> bool:
 def records_for_chunking(engine: Engine, record_ids: Sequence[int] | None = None) -> list[tuple[int, Record]]:
     """Return (row id, record) for the given ids (None: every record), deleted ones included so their chunks go."""
     from sqlmodel import Session, col, select
+
+    from bridge.store import repository as repo
+    from bridge.store.models import RecordRow
 
     with Session(engine) as session:
         statement = select(RecordRow)
@@ -648,6 +649,8 @@ def _successors(conn: Connection, key: str, extra: object) -> list[str]:
 def record_chunks(engine: Engine, key: str) -> list[Chunk]:
     """Return the live record's chunks in order; raises RecordNotFound."""
     from sqlmodel import Session
+
+    from bridge.store import repository as repo
 
     with Session(engine) as session:
         row = repo.require_record_row(session, key)

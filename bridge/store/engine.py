@@ -11,9 +11,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
-from sqlmodel import create_engine
 
 from bridge.errors import BridgeError, ConfigError, StoreDamagedError, StoreLockedError
 

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import text
+from sqlalchemy import MetaData, text
 from sqlalchemy.engine import Connection, Engine
-from sqlmodel import SQLModel
 
 from bridge.errors import ConfigError
-from bridge.store import models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 Migration = Callable[[Connection], None]
 
 
+def table_metadata() -> MetaData:
+    """Return the metadata of every table the models define (the ORM loads only when a migration runs)."""
+    from sqlmodel import SQLModel
+
+    from bridge.store import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+
+    return SQLModel.metadata
+
+
 def _m0001_initial(conn: Connection) -> None:
     """Create the first release's tables and, on SQLite, the FTS5 mirror of chunk text."""
-    SQLModel.metadata.create_all(conn)
+    table_metadata().create_all(conn)
     if conn.dialect.name == "sqlite":
         conn.execute(
             text(
@@ -54,9 +61,10 @@ def add_missing_tables_and_columns(conn: Connection) -> None:
     """
     from sqlalchemy import inspect
 
-    SQLModel.metadata.create_all(conn)
+    metadata = table_metadata()
+    metadata.create_all(conn)
     inspector = inspect(conn)
-    for table in SQLModel.metadata.sorted_tables:
+    for table in metadata.sorted_tables:
         existing = {column["name"] for column in inspector.get_columns(table.name)}
         for column in table.columns:
             if column.name in existing:

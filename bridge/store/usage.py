@@ -9,11 +9,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import JSON, DateTime, Float, Integer, String, column, delete, func, insert, select
+from sqlalchemy import table as table_clause
 from sqlalchemy.engine import Engine
 
-from bridge.store.usage_models import UsageEventRow
 from bridge.usage_types import UsageEvent
+
+USAGE_EVENT = table_clause(
+    "usage_event",
+    column("id", Integer), column("at", DateTime), column("kind", String), column("front_end", String),
+    column("session", String), column("record_key", String), column("query", String), column("query_hash", String),
+    column("mode", String), column("result_count", Integer), column("top_score", Float), column("hit_keys", JSON),
+)
+"""The usage_event table's columns for reading and writing without loading the ORM (usage_models defines it)."""
 
 
 def _utc(moment: datetime) -> datetime:
@@ -31,7 +39,7 @@ def append_events(engine: Engine, events: Sequence[UsageEvent], *, prune_before:
          "result_count": event.result_count, "top_score": event.top_score, "hit_keys": list(event.hit_keys)}
         for event in events
     ]
-    table = UsageEventRow.__table__  # type: ignore[attr-defined]
+    table = USAGE_EVENT
     with engine.begin() as conn:
         if prune_before is not None:
             conn.execute(delete(table).where(table.c.at < _utc(prune_before)))
@@ -42,7 +50,7 @@ def append_events(engine: Engine, events: Sequence[UsageEvent], *, prune_before:
 
 def prune_events(engine: Engine, before: datetime) -> int:
     """Delete events older than before and return how many were deleted."""
-    table = UsageEventRow.__table__  # type: ignore[attr-defined]
+    table = USAGE_EVENT
     with engine.begin() as conn:
         result = conn.execute(delete(table).where(table.c.at < _utc(before)))
     return int(result.rowcount or 0)
@@ -50,7 +58,7 @@ def prune_events(engine: Engine, before: datetime) -> int:
 
 def load_events(engine: Engine, since: datetime | None = None, kinds: Sequence[str] = ()) -> list[UsageEvent]:
     """Return events at or after since (all when None), of the given kinds (all when empty), oldest first."""
-    table = UsageEventRow.__table__  # type: ignore[attr-defined]
+    table = USAGE_EVENT
     query = select(
         table.c.kind, table.c.front_end, table.c.at, table.c.session, table.c.record_key, table.c.query,
         table.c.query_hash, table.c.mode, table.c.result_count, table.c.top_score, table.c.hit_keys,
@@ -72,6 +80,6 @@ def load_events(engine: Engine, since: datetime | None = None, kinds: Sequence[s
 
 def count_events(engine: Engine) -> int:
     """Return how many usage events are stored."""
-    table = UsageEventRow.__table__  # type: ignore[attr-defined]
+    table = USAGE_EVENT
     with engine.connect() as conn:
         return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
