@@ -1,7 +1,7 @@
 """The encoder backends bridge can run a sentence-transformers model on, and how each one is built.
 
-``torch-float32`` and ``torch-bfloat16`` run the model through sentence-transformers (bfloat16 under CPU
-autocast); ``onnx-float32`` and ``onnx-int8`` run an export of it through ONNX Runtime. Which one a machine uses
+``torch-float32`` and ``torch-bfloat16`` run the model on torch (bfloat16 under CPU autocast): its transformer
+with mean pooling directly (``torch_encoder``) when it is that shape, else through sentence-transformers; ``onnx-float32`` and ``onnx-int8`` run an export of it through ONNX Runtime. Which one a machine uses
 is measured, not guessed (``calibration``). Heavy libraries are imported only when an encoder is built.
 """
 
@@ -25,8 +25,8 @@ INT8_SUFFIX = "@int8"
 """Appended to the model id of vectors made by the int8 backend: they are never mixed with float32 ones."""
 
 RUN_LIBRARIES: dict[str, tuple[str, ...]] = {
-    "torch-float32": ("torch", "sentence_transformers"),
-    "torch-bfloat16": ("torch", "sentence_transformers"),
+    "torch-float32": ("torch", "transformers"),
+    "torch-bfloat16": ("torch", "transformers"),
     "onnx-float32": ("onnxruntime", "tokenizers"),
     "onnx-int8": ("onnxruntime", "tokenizers"),
 }
@@ -67,7 +67,7 @@ def wanted_backends(backend: str, precision: str) -> list[BackendName]:
 
 
 class TorchEncoder:
-    """The model through sentence-transformers on the CPU, in float32 or under bfloat16 autocast."""
+    """The model through sentence-transformers on the CPU, in float32 or under bfloat16 autocast (any model shape)."""
 
     def __init__(self, model_path: str, model_id: str, *, window: int | None, batch_size: int, bfloat16: bool) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -115,10 +115,17 @@ def build_encoder(backend: str, *, model_id: str, model_path: str, window: int |
     missing = missing_libraries(backend)
     if missing:
         raise ModelError(f"backend {backend} needs {', '.join(missing)}, which is not installed")
+    from bridge.index.onnx_export import check_exportable, ensure_exported
+
     if backend.startswith("torch"):
-        return TorchEncoder(model_path, model_id, window=window, batch_size=batch_size,
-                            bfloat16=backend == "torch-bfloat16")
-    from bridge.index.onnx_export import ensure_exported
+        bfloat16 = backend == "torch-bfloat16"
+        try:
+            check_exportable(model_path)
+        except ModelError:  # another model shape: sentence-transformers knows how to run it
+            return TorchEncoder(model_path, model_id, window=window, batch_size=batch_size, bfloat16=bfloat16)
+        from bridge.index.torch_encoder import TorchPooledEncoder
+
+        return TorchPooledEncoder(model_path, window=window or 256, batch_size=batch_size, bfloat16=bfloat16)
 
     int8 = backend == "onnx-int8"
     folder = ensure_exported(cache_root, model_id, model_path, window or 256, int8=int8)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import tempfile
 import warnings
@@ -81,33 +80,13 @@ def ensure_exported(cache_root: Path, model_id: str, model_path: str, window: in
 def _export_float32(folder: Path, model_id: str, model_path: str, window: int) -> None:
     """Trace the model with pooling and normalisation into folder/model.onnx (written atomically)."""
     check_exportable(model_path)
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     try:
         import torch
-        from transformers import AutoModel
     except ImportError as exc:
         raise ModelError(f"exporting to ONNX needs torch and transformers: {exc}") from exc
+    from bridge.index.torch_encoder import pooled_model
 
-    class Pooled(torch.nn.Module):
-        """The transformer, then the attention-masked mean of its last layer, L2-normalised."""
-
-        def __init__(self, model: torch.nn.Module) -> None:
-            super().__init__()
-            self.model = model
-
-        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
-                    token_type_ids: torch.Tensor) -> torch.Tensor:
-            hidden = self.model(input_ids=input_ids, attention_mask=attention_mask,
-                                token_type_ids=token_type_ids).last_hidden_state
-            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-            mean = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
-            return torch.nn.functional.normalize(mean, p=2.0, dim=1)
-
-    try:
-        model = AutoModel.from_pretrained(model_path, attn_implementation="eager").eval()
-    except Exception as exc:  # transformers raises OSError, ValueError… for a folder it cannot read
-        raise ModelError(f"cannot load {model_path} for ONNX export: {exc}") from exc
+    pooled = pooled_model(model_path, "eager")  # the same module the torch backends run (eager attention traces)
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".export-", dir=folder.parent))
     try:
@@ -116,11 +95,11 @@ def _export_float32(folder: Path, model_id: str, model_path: str, window: int) -
         dynamic["embedding"] = {0: "batch"}
         with torch.inference_mode(False), torch.no_grad(), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            torch.onnx.export(Pooled(model), (sample, sample, torch.zeros_like(sample)), str(staging / FLOAT32_FILE),
+            torch.onnx.export(pooled, (sample, sample, torch.zeros_like(sample)), str(staging / FLOAT32_FILE),
                               input_names=["input_ids", "attention_mask", "token_type_ids"],
                               output_names=["embedding"], dynamic_axes=dynamic, opset_version=OPSET, dynamo=False)
         shutil.copyfile(Path(model_path) / TOKENIZER_FILE, staging / TOKENIZER_FILE)
-        dimension = int(model.config.hidden_size)
+        dimension = int(pooled.model.config.hidden_size)
         meta = {"model_id": model_id, "window": window, "dimension": dimension,
                 "key": export_key(model_id, model_path)}
         (staging / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")

@@ -104,6 +104,25 @@ def test_chosen_backend_vectors_are_near_float32_on_real_texts(calibrated: Calib
     assert float(query @ reference[0]) >= 0.99
 
 
+@pytest.mark.parametrize("bfloat16", [False, True])
+def test_the_torch_backends_compute_what_sentence_transformers_computes(runbook_texts: list[str],
+                                                                        bfloat16: bool) -> None:
+    from sentence_transformers import SentenceTransformer
+
+    from bridge.index.torch_encoder import TorchPooledEncoder
+
+    path = resolve_model_path(DEFAULT_MODEL)
+    reference_model = SentenceTransformer(path, device="cpu")
+    reference_model.max_seq_length = 128
+    texts = sorted(runbook_texts, key=len, reverse=True)
+    reference = reference_model.encode(texts, normalize_embeddings=True, convert_to_numpy=True)
+    encoder = backends.build_encoder("torch-bfloat16" if bfloat16 else "torch-float32", model_id=DEFAULT_MODEL,
+                                     model_path=path, window=128, batch_size=16, cache_root=Path("/nonexistent"))
+    assert isinstance(encoder, TorchPooledEncoder), "the bundled model runs without sentence-transformers"
+    cosines = (encoder.encode(texts) * reference).sum(axis=1)
+    assert float(cosines.min()) >= (0.99 if bfloat16 else 0.99999), float(cosines.min())
+
+
 @pytest.mark.parametrize(("backend", "precision", "expected"), [("onnx", "float32", "onnx-float32"),
                                                                 ("torch", "bfloat16", "torch-bfloat16"),
                                                                 ("onnx", "int8", "onnx-int8")])

@@ -1,0 +1,100 @@
+"""The model on torch without sentence-transformers: its transformer, mean pooling and L2 normalisation.
+
+For a model that is a plain Transformer + mean Pooling (+ Normalize) — what ``onnx_export.check_exportable``
+accepts, the bundled MiniLM included — this computes what ``SentenceTransformer.encode(...,
+normalize_embeddings=True)`` computes, with the same tokenizer file and window, but imports only torch and
+transformers' model classes: about half the start-up time of sentence-transformers. The ONNX export traces the
+very same pooled module, so the model is loaded once per process for both.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bridge.errors import ModelError
+from bridge.index.onnx_encoder import TOKENIZER_FILE, usable_cores
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+def _offline() -> None:
+    """Make sure transformers never reaches for the network."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+@lru_cache(maxsize=4)
+def pooled_model(model_path: str, attention: str = "sdpa") -> Any:
+    """Return the model as a torch module mapping (input_ids, attention_mask, token_type_ids) to unit vectors."""
+    _offline()
+    try:
+        import torch
+        from transformers import AutoModel
+    except ImportError as exc:
+        raise ModelError(f"the torch backends need torch and transformers: {exc}") from exc
+
+    class Pooled(torch.nn.Module):
+        """The transformer, then the attention-masked mean of its last layer, L2-normalised."""
+
+        def __init__(self, model: torch.nn.Module) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                    token_type_ids: torch.Tensor) -> torch.Tensor:
+            hidden = self.model(input_ids=input_ids, attention_mask=attention_mask,
+                                token_type_ids=token_type_ids).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            mean = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(mean.float(), p=2.0, dim=1)
+
+    try:
+        model = AutoModel.from_pretrained(model_path, attn_implementation=attention).eval()
+    except Exception as exc:  # transformers raises OSError, ValueError… for a folder it cannot read
+        raise ModelError(f"cannot load {model_path} with transformers: {exc}") from exc
+    return Pooled(model).eval()
+
+
+class TorchPooledEncoder:
+    """The pooled model on the CPU in float32, or under bfloat16 autocast, fed by the model's own tokenizer file."""
+
+    def __init__(self, model_path: str, *, window: int, batch_size: int, bfloat16: bool) -> None:
+        _offline()
+        import torch
+        from tokenizers import Tokenizer
+
+        self._module = pooled_model(model_path)
+        torch.set_num_threads(usable_cores())
+        self._tokenizer = Tokenizer.from_file(str(Path(model_path) / TOKENIZER_FILE))
+        self._tokenizer.enable_truncation(max_length=window)
+        self._tokenizer.enable_padding()
+        self.window = window
+        self.dimension = int(self._module.model.config.hidden_size)
+        self.batch_size = batch_size
+        self.name = "torch-bfloat16" if bfloat16 else "torch-float32"
+        self._bfloat16 = bfloat16
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Return unit vectors for texts, in batches (texts should already be sorted by length)."""
+        import numpy as np
+
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        parts = [self._run(texts[start : start + self.batch_size]) for start in range(0, len(texts), self.batch_size)]
+        return np.concatenate(parts).astype(np.float32, copy=False)
+
+    def _run(self, texts: list[str]) -> np.ndarray:
+        """Tokenise one batch and run the model under the chosen arithmetic."""
+        import torch
+
+        encodings = self._tokenizer.encode_batch(texts)
+        input_ids = torch.tensor([encoding.ids for encoding in encodings], dtype=torch.long)
+        attention_mask = torch.tensor([encoding.attention_mask for encoding in encodings], dtype=torch.long)
+        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=self._bfloat16):
+            vectors = self._module(input_ids, attention_mask, torch.zeros_like(input_ids))
+        return vectors.float().numpy()
