@@ -149,16 +149,23 @@ def decision_path(cache_root: Path, model_id: str, backend: str = "auto", precis
     return cache_root / f"backend-{safe_model}{forced}.json"
 
 
-def read_decision(cache_root: Path, model_id: str, backend: str, precision: str) -> BackendDecision | None:
-    """Return the cached decision when its key matches this machine, model, settings and libraries, else None."""
+def read_decision(cache_root: Path, model_id: str, backend: str, precision: str, *,
+                  outdated_ok: bool = False) -> BackendDecision | None:
+    """Return the cached decision when its key matches this machine, model, settings and libraries, else None.
+
+    With outdated_ok, a decision measured for another CPU or other library versions is returned too (never one for
+    another model or settings): it still says which vectors are stored, so queries need not wait for a measurement.
+    """
     path = decision_path(cache_root, model_id, backend, precision)
     try:
         decision = BackendDecision.from_dict(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, TypeError):
+    except (OSError, ValueError, TypeError, KeyError):
         return None
-    if decision.key != decision_key(model_id, backend, precision):
-        return None
-    return decision
+    wanted = decision_key(model_id, backend, precision)
+    if decision.key == wanted:
+        return decision
+    same_model = all(decision.key.get(name) == wanted[name] for name in ("model_id", "backend", "precision"))
+    return decision if outdated_ok and same_model else None
 
 
 def write_decision(cache_root: Path, model_id: str, decision: BackendDecision) -> Path:

@@ -110,7 +110,7 @@ def cached_vector_model_id(model: str, *, backend: str = "auto", precision: str 
     from bridge.index.calibration import read_decision
     from bridge.paths import model_cache_dir
 
-    decision = read_decision(model_cache_dir(), model, backend, precision)
+    decision = read_decision(model_cache_dir(), model, backend, precision, outdated_ok=True)
     if decision is not None:
         return decision.vector_model_id
     from bridge.index.backends import INT8_SUFFIX
@@ -161,6 +161,9 @@ class CalibratedEmbedder:
         self._spare: dict[str, Encoder] = {}
         self._lock = threading.Lock()
         self._peeked = False
+        self._outdated: BackendDecision | None = None
+        """A decision measured before the CPU or a library changed: until bulk encoding measures again, queries
+        use its query backend and vectors keep its model id (no query waits for a calibration)."""
 
     # -- the decision ----------------------------------------------------------------------------------------
 
@@ -171,8 +174,15 @@ class CalibratedEmbedder:
 
             self.decision = read_decision(self.cache_root, self.configured_model, self.backend_setting,
                                           self.precision)
+            if self.decision is None:
+                self._outdated = read_decision(self.cache_root, self.configured_model, self.backend_setting,
+                                               self.precision, outdated_ok=True)
             self._peeked = True
         return self.decision
+
+    def _known_decision(self) -> BackendDecision | None:
+        """Return the current decision, else one measured before a CPU or library change (it names the vectors)."""
+        return self.cached_decision() or self._outdated
 
     def _decide(self) -> BackendDecision:
         """Return the cached decision, or measure the candidates now (seconds, once) and cache it."""
@@ -205,7 +215,7 @@ class CalibratedEmbedder:
     @property
     def model_id(self) -> str:
         """Return the id stored with this embedder's vectors: the model, plus ``@int8`` for int8 vectors."""
-        decision = self.cached_decision()
+        decision = self._known_decision()
         return decision.vector_model_id if decision is not None else self.configured_model
 
     @property
@@ -262,12 +272,21 @@ class CalibratedEmbedder:
             return self._query
         with self._lock:
             if self._query is None:
-                decision = self._decide()
+                decision = self._query_decision()
                 if self._bulk is not None and self._bulk.name == decision.query:
                     self._query = self._bulk
                 else:
                     self._query = self._encoder(decision.query)
             return self._query
+
+    def _query_decision(self) -> BackendDecision:
+        """Return the decision queries follow: the current one, else an outdated one whose backend still loads."""
+        from bridge.index.backends import missing_libraries
+
+        if self.cached_decision() is None and self._outdated is not None and not missing_libraries(
+                self._outdated.query):
+            return self._outdated
+        return self._decide()
 
     def embed(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
         """Return unit vectors for texts, encoding identical texts once and batching by length."""

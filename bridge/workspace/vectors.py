@@ -94,6 +94,10 @@ class DenseState:
         decision = read_decision(cache, search.model, search.backend, search.precision)
         path = decision_path(cache, search.model, search.backend, search.precision)
         if decision is None:
+            outdated = read_decision(cache, search.model, search.backend, search.precision, outdated_ok=True)
+            if outdated is not None:
+                return (f"measured for another CPU or library versions ({outdated.key.get('cpu', '?')}): queries use "
+                        f"{outdated.query} until the next `bridge reindex` measures again (cache {path})")
             return (f"not chosen yet for this CPU, model and libraries: measured on the first semantic search or "
                     f"`bridge reindex` (cache {path})")
         how = (f"measured on {decision.key.get('cpu', '?')} in {decision.seconds:.1f} s" if decision.measured

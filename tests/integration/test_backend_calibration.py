@@ -89,6 +89,38 @@ def test_a_changed_cpu_model_or_library_invalidates_the_cache(calibrated: Calibr
     assert make_embedder(DEFAULT_MODEL, cache_root=copy_root).backend == "", "the stale decision is not used"
 
 
+def test_after_a_cpu_or_library_change_queries_do_not_wait_for_a_calibration(
+        calibrated: CalibratedEmbedder, cache_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    copy_root = tmp_path / "cache"
+    copy_root.mkdir()
+    data = json.loads(calibration.decision_path(cache_root, DEFAULT_MODEL).read_text(encoding="utf-8"))
+    data["key"]["cpu"] = "Some Other CPU 9000"
+    data["key"]["onnxruntime"] = "0.0.1"
+    calibration.decision_path(copy_root, DEFAULT_MODEL).write_text(json.dumps(data), encoding="utf-8")
+    for entry in cache_root.iterdir():  # the exported ONNX files stay valid: they depend on the model, not the CPU
+        if entry.is_dir() and entry.name.startswith("onnx-"):
+            (copy_root / entry.name).symlink_to(entry)
+    measured: list[str] = []
+
+    def recorded_decide(*args: object, **kwargs: object) -> object:
+        measured.append("decide")
+        raise AssertionError("a query waited for a calibration")
+
+    monkeypatch.setattr(calibration, "decide", recorded_decide)
+    embedder = make_embedder(DEFAULT_MODEL, cache_root=copy_root)
+    assert embedder.backend == "", "the outdated decision is not taken as current"
+    assert embedder.model_id == calibrated.model_id, "vectors keep the family they were stored under"
+    vector = embedder.embed_query("disk is almost full on the database host")
+    reference = calibrated.embed_query("disk is almost full on the database host")
+    assert not measured and float(vector @ reference) > 0.999
+    with pytest.raises(AssertionError, match="waited"):
+        embedder.load()  # bulk encoding measures again on the new CPU
+    assert measured == ["decide"]
+    data["key"]["model_id"] = "another-model"
+    calibration.decision_path(copy_root, DEFAULT_MODEL).write_text(json.dumps(data), encoding="utf-8")
+    assert make_embedder(DEFAULT_MODEL, cache_root=copy_root).model_id == DEFAULT_MODEL, "never another model's"
+
+
 def test_chosen_backend_vectors_are_near_float32_on_real_texts(calibrated: CalibratedEmbedder,
                                                                runbook_texts: list[str]) -> None:
     from sentence_transformers import SentenceTransformer
