@@ -7,6 +7,7 @@ the model) whenever it is missing, corrupt, for another model, or out of step wi
 from __future__ import annotations
 
 import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -158,24 +159,42 @@ class DenseState:
             # Longest first across the whole backlog, so every model batch holds texts of similar length.
             pending.sort(key=lambda item: len(item[1]), reverse=True)
             embedder = self.embedder
+            model_id = self.model_id
             total = len(pending)
-            done = 0
             if progress is not None:
                 progress(0, total, "embedding")
-            for start in range(0, total, STORE_BATCH):
-                batch = pending[start : start + STORE_BATCH]
-                vectors = embedder.embed([text for _chunk_id, text in batch])
-                chunk_ids = [chunk_id for chunk_id, _text in batch]
-                before, after = chunk_store.store_vectors(self.engine, self.model_id, chunk_ids, vectors)
-                self._after_store(before, after, (chunk_ids, vectors))
-                done += len(batch)
-                if progress is not None:
-                    progress(done, total, "embedding")
+            after = None
+            # One thread stores batch n (database, FAISS) while this one encodes batch n + 1; leaving the block
+            # waits for the last store, so an interruption keeps every batch already encoded.
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bridge-store-vectors") as storer:
+                storing: Future[int] | None = None
+                for start in range(0, total, STORE_BATCH):
+                    batch = pending[start : start + STORE_BATCH]
+                    vectors = embedder.embed([text for _chunk_id, text in batch])
+                    if storing is not None:
+                        after = storing.result()
+                        if progress is not None:
+                            progress(start, total, "embedding")
+                    storing = storer.submit(self._store_batch, model_id, [chunk_id for chunk_id, _text in batch], vectors)
+                if storing is not None:
+                    after = storing.result()
+                    if progress is not None:
+                        progress(total, total, "embedding")
             current = chunk_store.generation(self.engine)
             if current == after or not chunk_store.pending_chunks(self.engine, self.model_id):
                 self._complete_generation = current
             distinct = len({text for _chunk_id, text in pending})
             return distinct, copied + total - distinct
+
+    def _store_batch(self, model_id: str, chunk_ids: list[int], vectors: np.ndarray) -> int:
+        """Store one batch of vectors, add them to the in-memory index, and return the store's new generation.
+
+        Runs in the storing thread while the embedding thread holds the lock: it must not take it (no
+        ``self.model_id``, no ``self.embedder``).
+        """
+        before, after = chunk_store.store_vectors(self.engine, model_id, chunk_ids, vectors)
+        self._after_store(before, after, (chunk_ids, vectors))
+        return after
 
     def _after_store(self, before: int, after: int, added: tuple[list[int], np.ndarray] | None) -> None:
         """Add newly stored vectors to the in-memory index when it was current, else drop it for a rebuild."""

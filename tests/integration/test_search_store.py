@@ -302,3 +302,47 @@ def test_migration_9_rewrites_an_old_keyword_index_with_identifier_words() -> No
         assert keys(ws.search("kube", mode="keyword")) == ["RB-0001"]
     finally:
         ws.close()
+
+
+def test_vectors_are_stored_in_another_thread_while_the_next_batch_is_encoded(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from bridge.store import chunks as chunk_store
+    from bridge.workspace import vectors
+
+    monkeypatch.setattr(vectors, "STORE_BATCH", 4)
+    ws = open_workspace()
+    try:
+        for number in range(5):
+            ws.new_record("runbook", f"Runbook {number}", body=RUNBOOK.replace("Disk", f"Disk {number}"))
+        events: list[tuple[str, str]] = []
+        second_batch_encoding = threading.Event()
+        overlapped: list[bool] = []
+        real_store, real_embed = chunk_store.store_vectors, ws.dense.embedder.embed
+
+        def waiting_store(*args: object) -> tuple[int, int]:
+            events.append(("store", threading.current_thread().name))
+            if not overlapped:  # the first batch's store waits for the second batch's encoding to begin
+                overlapped.append(second_batch_encoding.wait(timeout=10))
+            return real_store(*args)  # type: ignore[arg-type]
+
+        def recorded_embed(texts: list[str]) -> object:
+            events.append(("encode", threading.current_thread().name))
+            if sum(kind == "encode" for kind, _name in events) == 2:
+                second_batch_encoding.set()
+            return real_embed(texts)
+
+        monkeypatch.setattr(chunk_store, "store_vectors", waiting_store)
+        monkeypatch.setattr(ws.dense.embedder, "embed", recorded_embed)
+        seen: list[int] = []
+        encoded, _reused = ws.dense.embed_pending(progress=lambda done, total, _stage: seen.append(done))
+        stores = [name for kind, name in events if kind == "store"]
+        encodes = [name for kind, name in events if kind == "encode"]
+        assert encoded >= 8 and len(encodes) == len(stores) >= 3
+        assert all(name.startswith("bridge-store-vectors") for name in stores)
+        assert all(name == threading.current_thread().name for name in encodes)
+        assert overlapped == [True], "batch 2 was encoded while batch 1 was being stored"
+        assert seen == sorted(seen) and seen[-1] == ws.index_status().chunks
+        assert ws.index_status().pending == 0
+    finally:
+        ws.close()
