@@ -149,9 +149,9 @@ class DenseState:
             pending = chunk_store.pending_chunks(self.engine, self.model_id)
             copied = 0
             if pending:
-                copied, before, after = chunk_store.copy_identical_vectors(self.engine, self.model_id)
+                copied, before, copied_after = chunk_store.copy_identical_vectors(self.engine, self.model_id)
                 if copied:
-                    self._after_store(before, after, None)
+                    self._after_store(before, copied_after, None)
                     pending = chunk_store.pending_chunks(self.engine, self.model_id)
             if not pending:
                 self._complete_generation = chunk_store.generation(self.engine)
@@ -163,7 +163,7 @@ class DenseState:
             total = len(pending)
             if progress is not None:
                 progress(0, total, "embedding")
-            after = None
+            after: int | None = None
             # One thread stores batch n (database, FAISS) while this one encodes batch n + 1; leaving the block
             # waits for the last store, so an interruption keeps every batch already encoded.
             with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bridge-store-vectors") as storer:
