@@ -88,6 +88,10 @@ def main() -> None:
     print(f"  end to end:                                        {end_to_end:8.1f} s "
           f"({reindex.chunks / end_to_end:.0f} chunks/s)")
     print(f"  reindex embedding rate: {reindex.chunks_per_second:.1f} chunks/s by {reindex.backend}")
+    beyond_model = reindex_seconds - reindex.calibration_seconds - reindex.encode_seconds
+    print(f"  reindex: calibration {reindex.calibration_seconds:.1f} s, inside the encoder {reindex.encode_seconds:.1f} s,"
+          f" the pipeline beyond it {beyond_model:.1f} s = {beyond_model / max(reindex.encode_seconds, 1e-9):.1%} of the"
+          " encoder's time (target < 10 %)")
 
     from bridge.store.chunks import record_chunks
 

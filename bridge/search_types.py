@@ -68,11 +68,16 @@ class ReindexReport:
     """Encoder backend that embedded the chunks (e.g. ``onnx-float32``); see ``bridge doctor`` for why."""
     embed_seconds: float = 0.0
     """Part of ``seconds`` spent embedding (choosing the backend included)."""
+    calibration_seconds: float = 0.0
+    """Part of ``embed_seconds`` spent choosing the backend (a calibration on first use, else reading its cache)."""
+    encode_seconds: float = 0.0
+    """Part of ``embed_seconds`` spent inside the encoder; the rest is the pipeline (reading, storing, FAISS)."""
 
     @property
     def chunks_per_second(self) -> float:
-        """Return chunks embedded per second of embedding time (0 when nothing was embedded)."""
-        return self.embedded / self.embed_seconds if self.embedded and self.embed_seconds > 0 else 0.0
+        """Return chunks embedded per second of encoding (0 when nothing was embedded)."""
+        seconds = self.encode_seconds or self.embed_seconds - self.calibration_seconds
+        return self.embedded / seconds if self.embedded and seconds > 0 else 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form."""
@@ -80,6 +85,7 @@ class ReindexReport:
             "records": self.records, "chunks": self.chunks, "embedded": self.embedded, "reused": self.reused,
             "index_type": self.index_type, "seconds": round(self.seconds, 3), "model_id": self.model_id,
             "backend": self.backend, "embed_seconds": round(self.embed_seconds, 3),
+            "calibration_seconds": round(self.calibration_seconds, 3), "encode_seconds": round(self.encode_seconds, 3),
             "chunks_per_second": round(self.chunks_per_second, 1),
         }
 

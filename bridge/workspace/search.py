@@ -243,7 +243,8 @@ class SearchMixin:
         return ReindexReport(records=records, chunks=chunk_count, embedded=embedded, reused=reused,
                              index_type=index.index_type, seconds=time.perf_counter() - started,
                              model_id=self.dense.model_id, backend=embedder.backend if embedded else "",
-                             embed_seconds=embed_seconds)
+                             embed_seconds=embed_seconds, calibration_seconds=self.dense.timings.choose_seconds,
+                             encode_seconds=self.dense.timings.encode_seconds if embedded else 0.0)
 
     def record_sections(self, key: str) -> list[Chunk]:
         """Return a record's chunks in body order; raises RecordNotFound."""

@@ -7,7 +7,9 @@ the model) whenever it is missing, corrupt, for another model, or out of step wi
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +29,14 @@ STORE_BATCH = 128
 """Vectors written to the database per transaction while embedding: an interruption loses a few seconds at most."""
 
 
+@dataclass
+class EmbedTimings:
+    """Where the last embedding run's time went: choosing the backend (a calibration, at most) and the encoder."""
+
+    choose_seconds: float = 0.0
+    encode_seconds: float = 0.0
+
+
 class DenseState:
     """Owns the embedder and the in-memory FAISS index of one workspace, guarded by a lock for worker threads."""
 
@@ -43,6 +53,8 @@ class DenseState:
         self._complete_generation: int | None = None
         """Store generation at which every chunk was known to have a vector for the model."""
         self._lock = threading.RLock()
+        self.timings = EmbedTimings()
+        """Timings of the last ``embed_pending`` (reported by reindex)."""
         self._title_cache: dict[str, dict[str, np.ndarray]] = {}
         """Title vectors by model id and title text (titles are short: a few thousand fit in a few MB)."""
 
@@ -145,7 +157,9 @@ class DenseState:
         """
         with self._lock:
             # The backend decides the vectors' model id (int8 has its own): settle it before asking what is pending.
+            choosing = time.perf_counter()
             self.embedder.choose_backend()
+            self.timings = EmbedTimings(choose_seconds=time.perf_counter() - choosing)
             pending = chunk_store.pending_chunks(self.engine, self.model_id)
             copied = 0
             if pending:
@@ -170,7 +184,9 @@ class DenseState:
                 storing: Future[int] | None = None
                 for start in range(0, total, STORE_BATCH):
                     batch = pending[start : start + STORE_BATCH]
+                    encoding = time.perf_counter()
                     vectors = embedder.embed([text for _chunk_id, text in batch])
+                    self.timings.encode_seconds += time.perf_counter() - encoding
                     if storing is not None:
                         after = storing.result()
                         if progress is not None:

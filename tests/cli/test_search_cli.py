@@ -69,6 +69,7 @@ def test_reindex_json_reports_counts() -> None:
     assert (first["records"], first["chunks"], first["embedded"]) == (2, 2, 2)
     assert first["backend"] == "hashing" and first["chunks_per_second"] > 0
     assert 0 < first["embed_seconds"] <= first["seconds"]
+    assert 0 <= first["encode_seconds"] <= first["embed_seconds"] and first["calibration_seconds"] >= 0
     again = json.loads(invoke("reindex", "--json").stdout)
     assert again["embedded"] == 0 and again["backend"] == "" and again["chunks_per_second"] == 0
     assert json.loads(invoke("reindex", "--full", "--json").stdout)["embedded"] == 2
