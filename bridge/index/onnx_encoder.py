@@ -33,21 +33,57 @@ def read_meta(folder: Path) -> dict[str, Any]:
     return dict(json.loads((folder / META_FILE).read_text(encoding="utf-8")))
 
 
-class OnnxEncoder:
+def load_tokenizer(path: Path, window: int) -> Any:
+    """Return the model's fast tokenizer from its tokenizer.json, cut to window word pieces and padding batches."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(path))
+    tokenizer.enable_truncation(max_length=window)
+    tokenizer.enable_padding()
+    return tokenizer
+
+
+class BatchEncoder:
+    """Texts through the model's tokenizer and a model, in batches: what the ONNX and torch encoders share."""
+
+    dimension: int
+    batch_size: int
+    _tokenizer: Any
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Return unit vectors for texts, in batches (texts should already be sorted by length)."""
+        import numpy as np
+
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        parts = [self._run(texts[start : start + self.batch_size]) for start in range(0, len(texts), self.batch_size)]
+        return np.concatenate(parts).astype(np.float32, copy=False)
+
+    def _token_arrays(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Return the batch's word-piece ids and attention mask as int64 arrays."""
+        import numpy as np
+
+        encodings = self._tokenizer.encode_batch(texts)
+        return (np.array([encoding.ids for encoding in encodings], dtype=np.int64),
+                np.array([encoding.attention_mask for encoding in encodings], dtype=np.int64))
+
+    def _run(self, texts: list[str]) -> np.ndarray:
+        """Return one batch's unit vectors."""
+        raise NotImplementedError
+
+
+class OnnxEncoder(BatchEncoder):
     """One ONNX Runtime session (float32 or int8) plus the model's tokenizer, cut to the model's window."""
 
     def __init__(self, folder: Path, *, int8: bool, batch_size: int = 64) -> None:
         import onnxruntime
-        from tokenizers import Tokenizer
 
         meta = read_meta(folder)
         self.dimension = int(meta["dimension"])
         self.window = int(meta["window"])
         self.batch_size = batch_size
         self.name = "onnx-int8" if int8 else "onnx-float32"
-        self._tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
-        self._tokenizer.enable_truncation(max_length=self.window)
-        self._tokenizer.enable_padding()
+        self._tokenizer = load_tokenizer(folder / TOKENIZER_FILE, self.window)
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = usable_cores()
         options.inter_op_num_threads = 1
@@ -59,23 +95,12 @@ class OnnxEncoder:
         self._session = onnxruntime.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
         self._wants_token_types = "token_type_ids" in {item.name for item in self._session.get_inputs()}
 
-    def encode(self, texts: list[str]) -> np.ndarray:
-        """Return unit vectors for texts, in batches (texts should already be sorted by length)."""
-        import numpy as np
-
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        parts = [self._run(texts[start : start + self.batch_size]) for start in range(0, len(texts), self.batch_size)]
-        return np.concatenate(parts).astype(np.float32, copy=False)
-
     def _run(self, texts: list[str]) -> np.ndarray:
         """Tokenise one batch and run the session."""
         import numpy as np
 
-        encodings = self._tokenizer.encode_batch(texts)
-        input_ids = np.array([encoding.ids for encoding in encodings], dtype=np.int64)
-        feed = {"input_ids": input_ids,
-                "attention_mask": np.array([encoding.attention_mask for encoding in encodings], dtype=np.int64)}
+        input_ids, attention_mask = self._token_arrays(texts)
+        feed = {"input_ids": input_ids, "attention_mask": attention_mask}
         if self._wants_token_types:
             feed["token_type_ids"] = np.zeros_like(input_ids)
         return np.asarray(self._session.run(None, feed)[0])

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bridge.errors import ModelError
-from bridge.index.onnx_encoder import TOKENIZER_FILE, usable_cores
+from bridge.index.onnx_encoder import TOKENIZER_FILE, BatchEncoder, load_tokenizer, usable_cores
 
 if TYPE_CHECKING:
     import numpy as np
@@ -60,41 +60,27 @@ def pooled_model(model_path: str, attention: str = "sdpa") -> Any:
     return Pooled(model).eval()
 
 
-class TorchPooledEncoder:
+class TorchPooledEncoder(BatchEncoder):
     """The pooled model on the CPU in float32, or under bfloat16 autocast, fed by the model's own tokenizer file."""
 
     def __init__(self, model_path: str, *, window: int, batch_size: int, bfloat16: bool) -> None:
         _offline()
         import torch
-        from tokenizers import Tokenizer
 
         self._module = pooled_model(model_path)
         torch.set_num_threads(usable_cores())
-        self._tokenizer = Tokenizer.from_file(str(Path(model_path) / TOKENIZER_FILE))
-        self._tokenizer.enable_truncation(max_length=window)
-        self._tokenizer.enable_padding()
+        self._tokenizer = load_tokenizer(Path(model_path) / TOKENIZER_FILE, window)
         self.window = window
         self.dimension = int(self._module.model.config.hidden_size)
         self.batch_size = batch_size
         self.name = "torch-bfloat16" if bfloat16 else "torch-float32"
         self._bfloat16 = bfloat16
 
-    def encode(self, texts: list[str]) -> np.ndarray:
-        """Return unit vectors for texts, in batches (texts should already be sorted by length)."""
-        import numpy as np
-
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        parts = [self._run(texts[start : start + self.batch_size]) for start in range(0, len(texts), self.batch_size)]
-        return np.concatenate(parts).astype(np.float32, copy=False)
-
     def _run(self, texts: list[str]) -> np.ndarray:
         """Tokenise one batch and run the model under the chosen arithmetic."""
         import torch
 
-        encodings = self._tokenizer.encode_batch(texts)
-        input_ids = torch.tensor([encoding.ids for encoding in encodings], dtype=torch.long)
-        attention_mask = torch.tensor([encoding.attention_mask for encoding in encodings], dtype=torch.long)
+        input_ids, attention_mask = (torch.from_numpy(array) for array in self._token_arrays(texts))
         with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=self._bfloat16):
             vectors = self._module(input_ids, attention_mask, torch.zeros_like(input_ids))
         return vectors.float().numpy()
