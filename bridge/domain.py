@@ -291,6 +291,8 @@ class FileChange:
     lines_removed: int = 0
     coauthors: list[tuple[str, str]] = field(default_factory=list)
     """(name, email) pairs from Co-authored-by trailers."""
+    blob: str = ""
+    """git blob id of the file after the commit (empty when not read)."""
 
 
 @dataclass

@@ -44,6 +44,8 @@ class _Commit:
     """(status letter, old path, new path) per file; old == new unless renamed."""
     numstat: dict[str, tuple[int, int]] = field(default_factory=dict)
     """New path → (lines added, lines removed)."""
+    blobs: dict[str, str] = field(default_factory=dict)
+    """New path → the file's blob id after the commit."""
 
 
 def _run_git(repo: Path, args: Sequence[str], stdin: str | None = None) -> str:
@@ -85,13 +87,18 @@ def _parse_log(output: str) -> list[_Commit]:
             token = tokens[index]
             index += 1
             if token.startswith(":"):
-                status = token.split()[-1][:1]
+                fields = token.split()
+                status = fields[-1][:1]
                 if status in ("R", "C"):
                     commit.entries.append((status, tokens[index], tokens[index + 1]))
+                    new_path = tokens[index + 1]
                     index += 2
                 else:
                     commit.entries.append((status, tokens[index], tokens[index]))
+                    new_path = tokens[index]
                     index += 1
+                if len(fields) >= 5:
+                    commit.blobs[new_path] = fields[3]
                 continue
             match = _NUMSTAT.match(token)
             if match:
@@ -207,6 +214,7 @@ class _HistoryWalk:
                     path=self.relative(new_path), commit=commit.sha, author_name=commit.author_name,
                     author_email=commit.author_email, at=commit.at, message=commit.subject,
                     lines_added=added, lines_removed=removed, coauthors=coauthors,
+                    blob=commit.blobs.get(new_path, ""),
                 ))
             if status == "R":
                 self.alias[old_path] = current
@@ -281,7 +289,7 @@ def read_history(
     if not walk.changes:
         return {}
     try:
-        log_args = ["log", "-M", "--raw", "--numstat", "-z", "--topo-order", f"--format={_FORMAT}"]
+        log_args = ["log", "-M", "--raw", "--no-abbrev", "--numstat", "-z", "--topo-order", f"--format={_FORMAT}"]
         output = _run_git(git_root, [*log_args, *([f"{since}..HEAD"] if since else []), *pathspec])
     except GitHistoryError as exc:
         if "does not have any commits" in str(exc):

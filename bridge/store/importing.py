@@ -12,6 +12,7 @@ from bridge.domain import FileChange, ImportFailure, ImportReport, SourceFile
 from bridge.store import repository as repo
 from bridge.store.models import ContributionRow, PersonRow, RecordRow, RevisionRow
 from bridge.store.records import ensure_person_row, slug_handle, sync_declared_people
+from bridge.store.sync_models import SyncWrittenRow
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -31,6 +32,8 @@ class ImportWriter:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         """The database to write to."""
+        self._written: set[int] | None = None
+        """Records sync wrote a file for, loaded on first use."""
 
     def existing_keys(self) -> dict[tuple[str, str], str]:
         """Return (source root, source path) → key for every record that came from a file."""
@@ -52,6 +55,7 @@ class ImportWriter:
     ) -> list[int]:
         """Insert or update every file's record and history; count into report; return changed row ids."""
         changed_ids: list[int] = []
+        self._written = None
         with Session(self.engine) as session:
             person_by_alias = self._resolve_people(session, identities)
             for done, (root, source) in enumerate(files, start=1):
@@ -62,6 +66,12 @@ class ImportWriter:
                     changed_ids.append(row_id)
             session.commit()
         return changed_ids
+
+    def _written_ids(self, session: Session) -> set[int]:
+        """Return the ids of records sync ever wrote a file for (read once per write)."""
+        if self._written is None:
+            self._written = set(session.exec(select(SyncWrittenRow.record_id).distinct()))
+        return self._written
 
     def _resolve_people(self, session: Session, identities: Sequence[IdentityLike]) -> dict[str, PersonRow]:
         """Find or create a person for every git identity; return lower-cased alias → person."""
@@ -101,6 +111,8 @@ class ImportWriter:
                 c for c in session.exec(select(RevisionRow.commit).where(RevisionRow.record_id == row.id)) if c
             }
         new_changes = [change for change in source.history if change.commit not in known_commits]
+        if row is not None and row.id is not None and row.id in self._written_ids(session):
+            new_changes = _without_landed_copies(session, row.id, source.history, new_changes)
         if row is not None and not row.deleted and row.fingerprint == record.fingerprint() and not new_changes:
             report.unchanged += 1
             return None
@@ -180,3 +192,35 @@ class ImportWriter:
             assert found is not None
             people[(email or name).strip().lower()] = found
         return found
+
+
+def _without_landed_copies(session: Session, record_id: int, history: Sequence[FileChange],
+                           changes: list[FileChange]) -> list[FileChange]:
+    """Return changes without the commits that brought a file version sync wrote (a squash or rebase merge).
+
+    Such a commit is the bridge revision sync wrote, landed under another id (ADR-0501): the first commit in the
+    history whose blob is the written one, when the commit sync made is not in the history itself, is taken for
+    it once and remembered, so later commits that happen to restore the same text stay revisions of their own.
+    """
+    written = list(session.exec(select(SyncWrittenRow).where(SyncWrittenRow.record_id == record_id)))
+    if not written:
+        return changes
+    in_history = {change.commit for change in history}
+    for row in written:
+        if row.landed_commit is None and row.commit in in_history:
+            row.landed_commit = row.commit
+            session.add(row)
+    landed = {row.landed_commit for row in written if row.landed_commit}
+    kept: list[FileChange] = []
+    for change in changes:
+        if change.commit in landed:
+            continue
+        match = next((row for row in written if row.landed_commit is None and change.blob
+                      and row.blob == change.blob), None)
+        if match is not None:
+            match.landed_commit = change.commit
+            landed.add(change.commit)
+            session.add(match)
+            continue
+        kept.append(change)
+    return kept

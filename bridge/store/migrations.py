@@ -78,6 +78,11 @@ def _m0004_sync_base(conn: Connection) -> None:
     add_missing_tables_and_columns(conn)
 
 
+def _m0011_sync_written(conn: Connection) -> None:
+    """Add the sync_written table: the blob sync wrote for each bridge revision, to recognise squash-merges."""
+    add_missing_tables_and_columns(conn)
+
+
 def _m0005_alert_rules(conn: Connection) -> None:
     """Add the alert_rule table (alerting rules and their runbook links)."""
     add_missing_tables_and_columns(conn)
@@ -103,6 +108,7 @@ MIGRATIONS: list[tuple[int, Migration]] = [
     (5, _m0005_alert_rules),
     (6, _m0006_usage_events),
     (9, _m0009_identifier_words_in_keyword_index),
+    (11, _m0011_sync_written),
 ]
 """Every migration in order; append new ones, never edit applied ones."""
 

@@ -41,3 +41,24 @@ class SyncBaseRow(SQLModel, table=True):
     """The record's file-level fields at the base, body excepted (the body is read from the file)."""
     conflict: str | None = None
     """Why the last sync could not reconcile file and record (None when there is no conflict)."""
+
+
+class SyncWrittenRow(SQLModel, table=True):
+    """A file version sync wrote for a bridge revision: its blob, the commit made for it and where it landed.
+
+    A commit that later brings exactly this blob into the file (a squash-merge or rebase-merge of the sync branch:
+    a new commit, perhaps by someone else) is the same revision, not a second one (ADR-0501).
+    """
+
+    __tablename__ = "sync_written"
+
+    id: int | None = Field(default=None, primary_key=True)
+    record_id: int = Field(foreign_key="record.id", index=True)
+    revision_id: int = Field(foreign_key="revision.id")
+    """The bridge revision the file carries."""
+    blob: str = Field(index=True)
+    """git blob id of the bytes sync wrote."""
+    commit: str | None = None
+    """The commit sync made on its branch (None with --no-commit)."""
+    landed_commit: str | None = None
+    """The commit that brought the blob into the history bridge reads (set once it is seen)."""

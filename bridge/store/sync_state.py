@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from bridge.domain import Record
 from bridge.store import repository as repo
 from bridge.store.models import RecordRow, RevisionRow
-from bridge.store.sync_models import SyncBaseRow, SyncRootRow
+from bridge.store.sync_models import SyncBaseRow, SyncRootRow, SyncWrittenRow
 from bridge.sync_types import SyncBase, SyncRoot
 
 if TYPE_CHECKING:
@@ -121,17 +121,28 @@ def move_record_file(engine: Engine, record_id: int, new_path: str) -> None:
         session.commit()
 
 
-def attach_commit(engine: Engine, record_id: int, commit: str, path: str) -> None:
-    """Name the commit that carries the record's latest bridge revision, so reading git back does not repeat it."""
+def note_written(engine: Engine, record_id: int, blob: str, commit: str | None, path: str) -> None:
+    """Note the file version sync wrote for the record's latest bridge revision, and the commit made for it.
+
+    The commit id goes on the revision, so reading that commit back from git does not repeat it; the blob lets a
+    squash- or rebase-merged copy of the commit (a new commit with the same file) be recognised too.
+    """
     with Session(engine) as session:
         latest = session.exec(
             select(RevisionRow).where(RevisionRow.record_id == record_id, RevisionRow.source == "bridge")
             .order_by(col(RevisionRow.number).desc())
         ).first()
-        if latest is not None and latest.commit is None:
+        if latest is None or latest.id is None:
+            return
+        if commit is not None and latest.commit is None:
             latest.commit, latest.path = commit, path
             session.add(latest)
-            session.commit()
+        written = session.exec(select(SyncWrittenRow).where(SyncWrittenRow.revision_id == latest.id)).first()
+        if written is None:
+            written = SyncWrittenRow(record_id=record_id, revision_id=latest.id, blob=blob)
+        written.blob, written.commit = blob, commit or written.commit
+        session.add(written)
+        session.commit()
 
 
 def soft_delete_from_file(engine: Engine, record_id: int, author: str, message: str) -> str:

@@ -217,7 +217,7 @@ def _conflict(engine: Engine, report: SyncReport, base: SyncBase, path: str, rea
 def settle_written(engine: Engine, sync: RootSync, commits: dict[int, str]) -> None:
     """Make the written files the records' new bases, and tie each committed revision to its commit."""
     from bridge.gitsync.git import hash_files, head_commit
-    from bridge.store.sync_state import attach_commit, save_sync_bases
+    from bridge.store.sync_state import note_written, save_sync_bases
 
     if not sync.written:
         return
@@ -229,8 +229,8 @@ def settle_written(engine: Engine, sync: RootSync, commits: dict[int, str]) -> N
         base.base_blob, base.base_version, base.base_commit = blob, item.record.version, commit
         base.base_fields, base.conflict = snapshot_fields(item.record), None
         bases.append(base)
-        if base.record_id in commits:
-            attach_commit(engine, base.record_id, commits[base.record_id], base.path)
+        if blob:
+            note_written(engine, base.record_id, blob, commits.get(base.record_id), base.path)
     save_sync_bases(engine, bases)
 
 
