@@ -76,6 +76,11 @@ class SyncConflict:
     path: str
     reason: str
 
+    def resolution(self) -> str:
+        """Return how to resolve the conflict, as one sentence naming both commands."""
+        return (f"resolve with `bridge sync --take file {self.key}` (keep the file's text) or "
+                f"`bridge sync --take bridge {self.key}` (write bridge's text to the file)")
+
 
 @dataclass
 class SyncFailure:

@@ -184,9 +184,14 @@ def show(
         links = workspace.links(record.key)
         contributors = workspace.contributors(record.key)
         revisions = workspace.history(record.key) if history or as_json else []
+        conflict = workspace.sync_conflict(record.key)
+    if conflict is not None:
+        err_console.print(esc(f"warning: {record.key} is in sync conflict ({conflict.path}): {conflict.reason}; "
+                              f"{conflict.resolution()}"), highlight=False, soft_wrap=True)
     if as_json:
         data = record_summary(record)
         data["body"] = record.body
+        data["sync_conflict"] = {"path": conflict.path, "reason": conflict.reason} if conflict else None
         data["links"] = [{"source": link.source_key, "target": link.target_key, "kind": link.kind} for link in links]
         data["contributors"] = [
             {"person": c.person.name, "handle": c.person.handle, "roles": c.roles, "edits": c.edits}

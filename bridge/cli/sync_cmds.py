@@ -46,8 +46,7 @@ def sync(
         for message in report.messages:
             console.print(message, highlight=False)
         for conflict in report.conflicts:
-            err_console.print(f"conflict: {conflict.key} ({conflict.path}): {conflict.reason}; resolve with "
-                              f"`bridge sync --take file {conflict.key}` or `--take bridge {conflict.key}`",
+            err_console.print(f"conflict: {conflict.key} ({conflict.path}): {conflict.reason}; {conflict.resolution()}",
                               highlight=False, soft_wrap=True)
         for failure in report.failed:
             err_console.print(f"[bold red]error:[/] {failure.path}: {failure.error}", highlight=False,

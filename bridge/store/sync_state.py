@@ -71,6 +71,20 @@ def sync_bases(engine: Engine, source_root: str | None = None) -> list[SyncBase]
         return bases
 
 
+def sync_conflict(engine: Engine, key: str) -> tuple[str, str] | None:
+    """Return (file path, reason) when the record with key is in sync conflict, else None."""
+    with Session(engine) as session:
+        row = session.exec(
+            select(RecordRow.source_root, RecordRow.source_path, SyncBaseRow.conflict)
+            .join(SyncBaseRow, col(SyncBaseRow.record_id) == col(RecordRow.id))
+            .where(RecordRow.key == key, col(SyncBaseRow.conflict).is_not(None))
+        ).first()
+    if row is None:
+        return None
+    root, path, reason = row
+    return f"{root.rstrip('/')}/{path}", reason or ""
+
+
 def records_by_id(engine: Engine, record_ids: Sequence[int]) -> dict[int, Record]:
     """Return the records with the given row ids (deleted ones included), by id."""
     found: dict[int, Record] = {}

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bridge.domain import ImportReport, RecordKind
-from bridge.sync_types import SyncBase, SyncFailure, SyncReport
+from bridge.sync_types import SyncBase, SyncConflict, SyncFailure, SyncReport
 from bridge.workspace.records import ProgressCallback, RecordsMixin
 
 if TYPE_CHECKING:
@@ -110,6 +110,14 @@ class SyncMixin(RecordsMixin):
         if not found:
             raise BridgeError(f"{record.key} was not imported from a file; it has no file to compare with")
         return conflict_sides(self.engine, found[0])
+
+    def sync_conflict(self, key: str) -> SyncConflict | None:
+        """Return the record's sync conflict (file, reason), or None when it is not in conflict."""
+        from bridge.store.sync_state import sync_conflict
+
+        record = self.get_record(key)
+        found = sync_conflict(self.engine, record.key)
+        return SyncConflict(record.key, found[0], found[1]) if found else None
 
     def unsynced(self) -> list[SyncBase]:
         """Return records edited in bridge since their last sync, or in conflict, by key."""

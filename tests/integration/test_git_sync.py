@@ -275,3 +275,30 @@ def test_a_record_made_in_bridge_gets_a_file_named_by_the_folders_convention(rep
         again = workspace.import_paths([root])
         assert (again.imported, again.updated, again.unchanged) == (0, 0, 3)
         assert workspace.unsynced() == []
+
+
+def test_show_warns_on_stderr_when_the_record_is_in_conflict(repo: Path) -> None:
+    root = repo / "doc/adr"
+    path = root / "0002-use-postgres.md"
+    _register_commands()
+    runner = CliRunner()
+    with Workspace.open() as workspace:
+        workspace.import_paths([root])
+    calm = runner.invoke(app, ["show", "ADR-0002"])
+    assert calm.exit_code == 0 and "conflict" not in calm.stderr
+    path.write_text(path.read_text().replace("For now.", "For good."))
+    git(repo, "commit", "-q", "-am", "settle it", author=CAROL)
+    with Workspace.open() as workspace:
+        edit_body(workspace, "ADR-0002", "For now.", "For this year.")
+        assert [c.key for c in workspace.sync([root]).conflicts] == ["ADR-0002"]
+
+    shown = runner.invoke(app, ["show", "ADR-0002"])
+
+    assert shown.exit_code == 0
+    warning = [line for line in shown.stderr.splitlines() if line.strip()]
+    assert len(warning) == 1, shown.stderr
+    assert warning[0].startswith("warning: ADR-0002 is in sync conflict")
+    assert "`bridge sync --take file ADR-0002`" in warning[0] and "`bridge sync --take bridge ADR-0002`" in warning[0]
+    assert "For this year." in shown.stdout, "bridge's text is still what show prints"
+    data = json.loads(runner.invoke(app, ["show", "ADR-0002", "--json"]).stdout)
+    assert data["sync_conflict"]["reason"] == "changed both in the file and in bridge since the last sync"

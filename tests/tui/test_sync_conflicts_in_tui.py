@@ -125,3 +125,37 @@ async def test_palette_reopens_the_conflicts_left_by_an_earlier_sync(kb_settings
         assert not isinstance(app.screen, SyncConflictsScreen)
     with Workspace.open(kb_settings) as workspace:
         assert [base.key for base in workspace.unsynced() if base.conflict] == ["RB-0002"]
+
+
+async def test_opening_a_record_in_conflict_warns_and_marks_it(kb_settings: Settings, tmp_path: Path) -> None:
+    from bridge.tui.screens.record import RecordScreen
+    from tests.tui.pilot_helpers import screen_of
+
+    repo = tmp_path / "team-kb"
+    make_conflict(kb_settings, repo)
+    with Workspace.open(kb_settings) as workspace:
+        assert [conflict.key for conflict in workspace.sync().conflicts] == ["RB-0002"]
+    async with make_app(kb_settings).run_test(size=(140, 40)) as pilot:
+        app = await started(pilot)
+        app.open_record("RB-0001")
+        await settle(pilot)
+        calm = screen_of(app, RecordScreen)
+        assert not calm.query_one("#record-conflict", Static).has_class("in-conflict")
+        assert not [n for n in app._notifications if n.title == "Sync conflict"]
+        await pilot.press("escape")
+        await settle(pilot)
+
+        app.open_record("RB-0002")
+        await settle(pilot)
+        screen = screen_of(app, RecordScreen)
+        banner = screen.query_one("#record-conflict", Static)
+        assert banner.has_class("in-conflict") and banner.display
+        shown = str(banner.render())
+        assert "changed both in the file and in bridge" in shown and RUNBOOK in shown
+        assert "bridge sync --take file RB-0002" in shown and "bridge sync --take bridge RB-0002" in shown
+        warnings = [n for n in app._notifications if n.title == "Sync conflict"]
+        assert len(warnings) == 1 and warnings[0].severity == "warning"
+        assert "bridge sync --take file RB-0002" in warnings[0].message
+        screen.reload()
+        await settle(pilot)
+        assert len([n for n in app._notifications if n.title == "Sync conflict"]) == 1, "warned once, not per reload"

@@ -26,6 +26,7 @@ from textual.widgets.option_list import Option
 
 from bridge.domain import Record, Revision
 from bridge.errors import BridgeError
+from bridge.sync_types import SyncConflict
 from bridge.tui.diffing import RevisionDiff, diff_texts
 from bridge.tui.messages import OpenRecord, RecordsChanged, describe_exception
 from bridge.tui.preview import display_markdown
@@ -67,6 +68,8 @@ class RecordScreen(Screen[None]):
         revisions: list[Revision]
         links: list[LinkEntry]
         contributors: list[Contributor] = field(default_factory=list)
+        conflict: SyncConflict | None = None
+        """The record's sync conflict, when its file and bridge both changed since the last sync."""
 
     @dataclass
     class DiffReady(Message):
@@ -100,6 +103,8 @@ class RecordScreen(Screen[None]):
         """Revision number marked as the older side of the diff; None means "the one before"."""
         self.last_diff: RevisionDiff | None = None
         """The diff on screen."""
+        self.conflict: SyncConflict | None = None
+        """The record's sync conflict as last shown (None when it is not in conflict)."""
 
     @property
     def bridge_app(self) -> BridgeApp:
@@ -109,6 +114,7 @@ class RecordScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield RecordHeader(f"Loading {self.key}…", id="record-header")
+        yield Static("", id="record-conflict", markup=False)
         with TabbedContent(initial="tab-read", id="record-tabs"):
             with TabPane("Read", id="tab-read"), VerticalScroll(id="body-scroll"):
                 yield Markdown("", id="record-body", open_links=False)
@@ -146,11 +152,12 @@ class RecordScreen(Screen[None]):
             revisions = workspace.history(record.key)
             entries = link_entries(record, workspace.links(record.key), workspace)
             contributors = workspace.contributors(record.key)
+            conflict = workspace.sync_conflict(record.key)
         except BridgeError as exc:
             self.post_message(self.Failed(describe_exception(exc)))
             return
         markdown = display_markdown(record.body, record.body_format)
-        self.post_message(self.Loaded(record, markdown, revisions, entries, contributors))
+        self.post_message(self.Loaded(record, markdown, revisions, entries, contributors, conflict))
 
     @on(Loaded)
     async def _show(self, message: Loaded) -> None:
@@ -163,6 +170,7 @@ class RecordScreen(Screen[None]):
         self.links = message.links
         self.title = f"bridge · {message.record.key}"
         self.query_one("#record-header", RecordHeader).show_record(message.record)
+        self._show_conflict(message.conflict)
         self._fill_revisions()
         links = self.query_one("#links", OptionList)
         links.clear_options()
@@ -179,6 +187,21 @@ class RecordScreen(Screen[None]):
         await markdown.update(message.markdown)
         if first_load and self.section:
             self._scroll_to_section(markdown)
+
+    def _show_conflict(self, conflict: SyncConflict | None) -> None:
+        """Show (or hide) the sync-conflict marker, and warn when the record is newly found in conflict."""
+        banner = self.query_one("#record-conflict", Static)
+        if conflict is None:
+            banner.remove_class("in-conflict")
+            self.conflict = None
+            return
+        banner.update(f"⚠ Sync conflict: {conflict.reason} ({conflict.path}). Take a side in 'git: sync "
+                      f"conflicts', or {conflict.resolution()}.")
+        banner.add_class("in-conflict")
+        if self.conflict != conflict:
+            self.notify(f"{conflict.key} changed both in its file and in bridge; {conflict.resolution()}.",
+                        title="Sync conflict", severity="warning", markup=False, timeout=10)
+        self.conflict = conflict
 
     def _fill_revisions(self) -> None:
         """Show revisions newest first, marking the diff base."""
