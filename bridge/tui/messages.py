@@ -10,6 +10,7 @@ from textual.message import Message
 if TYPE_CHECKING:
     from bridge.domain import ImportReport, Person, Record
     from bridge.sync_types import SyncConflict, SyncReport
+    from bridge.tui.diffing import RevisionDiff
     from bridge.tui.drafts import Draft
     from bridge.workspace import Workspace
 
@@ -121,6 +122,23 @@ class SyncConflictsListed(Message):
     """The records in sync conflict were listed (asked for from the palette)."""
 
     conflicts: list[SyncConflict]
+
+
+@dataclass
+class SyncConflictRead(Message):
+    """Both sides of one sync conflict were read and diffed (posted to the conflicts screen that asked)."""
+
+    key: str
+    diff: RevisionDiff
+
+
+@dataclass
+class SyncSideTaken(Message):
+    """One side of a sync conflict was taken, as ``bridge sync --take`` (posted to the screen that asked)."""
+
+    key: str
+    side: str
+    report: SyncReport
 
 
 @dataclass

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from textual import work
 from textual.message import Message
+from textual.message_pump import MessagePump
 from textual.worker import get_current_worker
 
 from bridge.errors import BridgeError
@@ -24,9 +25,11 @@ from bridge.tui.messages import (
     IndexStatusChanged,
     QuitConfirmed,
     ReindexFinished,
+    SyncConflictRead,
     SyncConflictsListed,
     SyncCounted,
     SyncFinished,
+    SyncSideTaken,
     TaskFailed,
     WarmUpFailed,
     WorkProgress,
@@ -223,6 +226,29 @@ class WorkersMixin:
         conflicts = [SyncConflict(base.key, str(Path(base.source_root) / base.path), base.conflict)
                      for base in pending if base.conflict]
         self.post_message(SyncConflictsListed(conflicts))
+
+    @work(thread=True, exit_on_error=False, group="sync-conflict-load", description="Reading conflict")
+    def read_sync_conflict(self, key: str, reply_to: MessagePump) -> None:
+        """Read the file's text and the text taking bridge's side would write, diff them, post to reply_to."""
+        from bridge.tui.diffing import diff_texts
+
+        try:
+            path, file_text, bridge_text = self.require_workspace().sync_conflict_sides(key)
+        except BridgeError as exc:
+            self.post_message(TaskFailed("reading the sync conflict", describe_exception(exc)))
+            return
+        diff = diff_texts(file_text, bridge_text, old_label=f"file {path}", new_label=f"bridge {key}")
+        reply_to.post_message(SyncConflictRead(key, diff))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sync-take", description="Resolving conflict")
+    def take_sync_side(self, side: str, key: str, reply_to: MessagePump) -> None:
+        """Resolve a sync conflict by taking side ("file" or "bridge"), as ``bridge sync --take``; post to reply_to."""
+        try:
+            report = self.require_workspace().sync(take=(side, key))
+        except BridgeError as exc:
+            self.post_message(TaskFailed("resolving the sync conflict", describe_exception(exc)))
+            return
+        reply_to.post_message(SyncSideTaken(key, side, report))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="import", description="Importing")
     def import_folder(self, path: str) -> None:

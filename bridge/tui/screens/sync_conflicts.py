@@ -1,22 +1,23 @@
-"""The sync conflicts screen: each record changed both in git and in bridge, a diff of both sides, and take one."""
+"""The sync conflicts screen: each record changed both in git and in bridge, a diff of both sides, and take one.
+
+Reading a conflict and taking a side are app workers (``bridge.tui.workers``) that post their result back to this
+screen (ADR-0300, ADR-0502); the screen's handlers own what is shown.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Label, OptionList, Static
 
-from bridge.errors import BridgeError
-from bridge.sync_types import SyncConflict, SyncReport
-from bridge.tui.diffing import RevisionDiff, diff_texts
-from bridge.tui.messages import RecordsChanged, describe_exception
+from bridge.sync_types import SyncConflict
+from bridge.tui.diffing import RevisionDiff
+from bridge.tui.messages import RecordsChanged, SyncConflictRead, SyncSideTaken
 from bridge.tui.widgets.record_header import render_diff
 
 if TYPE_CHECKING:
@@ -35,27 +36,6 @@ class SyncConflictsScreen(ModalScreen[None]):
         Binding("escape,q", "close", "Close", id="conflicts-close",
                 tooltip="Close; unresolved conflicts stay and show in the status line."),
     ]
-
-    @dataclass
-    class SidesLoaded(Message):
-        """Both sides of one conflict were read and diffed."""
-
-        key: str
-        diff: RevisionDiff
-
-    @dataclass
-    class Taken(Message):
-        """One side of a conflict was taken."""
-
-        key: str
-        side: str
-        report: SyncReport
-
-    @dataclass
-    class Failed(Message):
-        """Reading a conflict or taking a side failed."""
-
-        error: str
 
     def __init__(self, conflicts: list[SyncConflict]) -> None:
         super().__init__(id="sync-conflicts")
@@ -108,21 +88,10 @@ class SyncConflictsScreen(ModalScreen[None]):
             self.query_one("#sync-conflict-diff", Static).update(render_diff(self.diffs[key]))
         else:
             self.query_one("#sync-conflict-diff", Static).update(f"Reading both sides of {key}…")
-            self._load_sides(key)
+            self.bridge_app.read_sync_conflict(key, self)
 
-    @work(thread=True, exit_on_error=False, group="sync-conflict-load", description="Reading conflict")
-    def _load_sides(self, key: str) -> None:
-        """Read the file's text and bridge's text in a thread and diff them."""
-        try:
-            path, file_text, bridge_text = self.bridge_app.require_workspace().sync_conflict_sides(key)
-        except BridgeError as exc:
-            self.post_message(self.Failed(describe_exception(exc)))
-            return
-        diff = diff_texts(file_text, bridge_text, old_label=f"file {path}", new_label=f"bridge {key}")
-        self.post_message(self.SidesLoaded(key, diff))
-
-    @on(SidesLoaded)
-    def _sides_loaded(self, message: SidesLoaded) -> None:
+    @on(SyncConflictRead)
+    def _sides_loaded(self, message: SyncConflictRead) -> None:
         """Keep the diff and show it when its conflict is still highlighted."""
         self.diffs[message.key] = message.diff
         current = self.current
@@ -133,20 +102,10 @@ class SyncConflictsScreen(ModalScreen[None]):
         """Resolve the highlighted conflict by taking side ("file" or "bridge")."""
         current = self.current
         if current is not None:
-            self._take(side, current.key)
+            self.bridge_app.take_sync_side(side, current.key, self)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="sync", description="Resolving conflict")
-    def _take(self, side: str, key: str) -> None:
-        """Take one side of a conflict in a thread, as ``bridge sync --take`` does."""
-        try:
-            report = self.bridge_app.require_workspace().sync(take=(side, key))
-        except BridgeError as exc:
-            self.post_message(self.Failed(describe_exception(exc)))
-            return
-        self.post_message(self.Taken(key, side, report))
-
-    @on(Taken)
-    def _taken(self, message: Taken) -> None:
+    @on(SyncSideTaken)
+    def _taken(self, message: SyncSideTaken) -> None:
         """Drop the resolved conflict, report it, and refresh the counts."""
         report = message.report
         self.app.post_message(RecordsChanged())
@@ -169,11 +128,6 @@ class SyncConflictsScreen(ModalScreen[None]):
         options.add_options(self._option_texts())
         options.highlighted = 0
         self._show(0)
-
-    @on(Failed)
-    def _failed(self, message: Failed) -> None:
-        """Show the error; nothing was changed."""
-        self.notify(message.error, title="Sync conflict", severity="error", markup=False)
 
     def action_close(self) -> None:
         """Close the screen."""
