@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import posixpath
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -134,16 +134,16 @@ def read_in(engine: Engine, settings: Settings, sync: RootSync, paths: list[str]
     save_sync_bases(engine, fresh)
 
 
-def link_targets(sync: RootSync, path: str, records: Sequence[Record]) -> dict[str, LinkTarget]:
-    """Return key → its file seen from path's folder, for the records the given ones link to, in this root."""
+def link_targets(root: Path, bases: Iterable[SyncBase], path: str, records: Sequence[Record]) -> dict[str, LinkTarget]:
+    """Return key → its file seen from path's folder, for the records the given ones link to, among root's bases."""
     from bridge.ingest.status_links import LinkTarget, heading_text
 
     keys = {key for record in records for name in ("supersedes", "superseded_by", "amends", "related")
             for key in getattr(record, name)}
     folder = posixpath.dirname(path)
     targets: dict[str, LinkTarget] = {}
-    for base in sync.bases.values():
-        target = sync.root / base.path
+    for base in bases:
+        target = root / base.path
         if base.key in keys and not base.deleted and target.is_file():
             text = target.read_bytes().decode("utf-8", errors="replace")
             targets[base.key] = LinkTarget(posixpath.relpath(base.path, folder or "."), heading_text(text, base.key))
@@ -187,7 +187,7 @@ def write_out(engine: Engine, sync: RootSync, base: SyncBase, report: SyncReport
             and old.status_text.lower() != old.status_text):
         record.status_text = record.status.capitalize()  # a new status in the file's capitalisation
     try:
-        links = link_targets(sync, base.path, [old, record])
+        links = link_targets(sync.root, sync.bases.values(), base.path, [old, record])
         new_bytes, written = rewrite_file(data, base.path, old, record, folders, links)
     except BridgeError as exc:
         report.failed.append(SyncFailure(str(path), str(exc)))
@@ -285,7 +285,7 @@ def add_home(engine: Engine, sync: RootSync, key: str, report: SyncReport) -> No
     relative = new_file_path(record, siblings, taken)
     front = sum(1 for p, _ in siblings[:20] if (sync.root / p).is_file()
                 and (sync.root / p).read_bytes()[:4] == b"---\n")
-    links = link_targets(sync, relative, [record])
+    links = link_targets(sync.root, sync.bases.values(), relative, [record])
     text = new_file_text(record, relative, front * 2 > min(len(siblings), 20),
                          folder_names(sync.root, relative), links)
     path = sync.root / relative
@@ -423,6 +423,7 @@ def conflict_sides(engine: Engine, base: SyncBase) -> tuple[str, str, str]:
     from bridge.ingest.parse import parse_record_text
     from bridge.ingest.writeback import rewrite_file
     from bridge.store.records import get_record
+    from bridge.store.sync_state import sync_bases
 
     path = Path(base.source_root) / base.path
     record = get_record(engine, base.key)
@@ -435,7 +436,8 @@ def conflict_sides(engine: Engine, base: SyncBase) -> tuple[str, str, str]:
         current = parse_record_text(text, base.path, kind=record.kind, folder_names=folders).record
         for name in ("supersedes", "superseded_by", "amends", "related", "key"):
             setattr(current, name, base.base_fields.get(name, getattr(current, name)))
-        new_bytes, _ = rewrite_file(data, base.path, current, record, folders)
+        links = link_targets(Path(base.source_root), sync_bases(engine, base.source_root), base.path, [current, record])
+        new_bytes, _ = rewrite_file(data, base.path, current, record, folders, links)
     except (ParseError, BridgeError):
         return str(path), text, record.body
     return str(path), text, new_bytes.decode("utf-8", errors="replace").replace("\r\n", "\n")

@@ -176,3 +176,17 @@ def test_a_file_added_on_two_merged_branches_keeps_both_branches_commits(tmp_pat
                   "GIT_COMMITTER_NAME": "Alice Adams", "GIT_COMMITTER_EMAIL": "alice@example.com"})
     history = read_history(repo.path)["runbooks/disk.md"]
     assert {change.commit for change in history} == {side, main}
+
+
+def test_each_change_carries_the_files_full_blob_id_after_the_commit(tmp_path: Path) -> None:
+    repo = Repo(tmp_path / "repo")
+    repo.write("adr/0001-a.md", LINES)
+    first = repo.commit(ALICE, "Add")
+    repo.git("mv", "adr/0001-a.md", "adr/0001-b.md")
+    repo.write("adr/0001-b.md", LINES + "more\n")
+    renamed = repo.commit(BOB, "Rename and edit")
+    changes = read_history(tmp_path / "repo" / "adr")["0001-b.md"]
+    assert [change.commit for change in changes] == [first, renamed]
+    assert [change.blob for change in changes] == [
+        repo.git("rev-parse", f"{first}:adr/0001-a.md").strip(), repo.git("rev-parse", f"{renamed}:adr/0001-b.md").strip()]
+    assert all(len(change.blob) == 40 for change in changes)
