@@ -124,3 +124,23 @@ def test_a_commit_that_only_restores_bridges_text_later_is_not_taken_for_it(clon
         workspace.import_paths([root])  # the two commits cancel out: only a full import reads them
         assert [rev.author for rev in workspace.history("ADR-0001")] == [
             "alice-author", "bob-editor", "carol-git", "mia-merger"]
+
+
+def test_committing_what_no_commit_wrote_is_the_same_revision(clones: tuple[Path, Path]) -> None:
+    mine, _ = clones
+    root = (mine / "doc/adr").resolve()
+    with Workspace.open() as workspace:
+        workspace.import_paths([root])
+        record = workspace.get_record("ADR-0001")
+        record.body = record.body.replace("As ADRs.", "As ADRs, reviewed in pull requests.")
+        workspace.save_record(record, expected_version=record.version, author=BOB)
+        report = workspace.sync([root], commit=False)
+        assert report.ok and report.committed is None and len(report.written) == 1
+        git(mine, "commit", "-q", "-am", "Commit what bridge wrote", author=CAROL)
+
+        back = workspace.sync([root])
+
+        assert back.ok, back.to_dict()
+        assert [(rev.source, rev.author) for rev in workspace.history("ADR-0001")] == [
+            ("git", "alice-author"), ("bridge", "bob-editor")]
+        assert "carol-git" not in {c.person.handle for c in workspace.contributors("ADR-0001")}
