@@ -44,15 +44,16 @@ _PROPOSAL_NAME = re.compile(r"^(pep|nep)[-_ ]?(\d{1,5})(?=[-_.\s]|$)", re.IGNORE
 _KEY_TEXT = re.compile(r"^([A-Za-z]+)[-_ ]?(\d{1,5})$")
 
 
-def key_from_filename(name: str, kind: RecordKind) -> str:
+def key_from_filename(name: str, kind: RecordKind, prefix: str | None = None) -> str:
     """Return the key a file name carries (``0007-x.md`` → ``ADR-0007``, ``pep-0008.rst`` → ``PEP-0008``), or "".
 
-    Date-named files (``20200924-x.md``) carry no number: only 1–5 leading digits count.
+    Date-named files (``20200924-x.md``) carry no number: only 1–5 leading digits count. ``prefix`` replaces the
+    kind's prefix for numbered names (``RFC`` for a Rust-style RFC: ``0001-x.md`` → ``RFC-0001``).
     """
     proposal = _PROPOSAL_NAME.match(name)
     if proposal:
         return f"{proposal.group(1).upper()}-{int(proposal.group(2)):04d}"
-    prefix = KEY_PREFIX_BY_KIND[kind]
+    prefix = prefix or KEY_PREFIX_BY_KIND[kind]
     keyed = _KEYED_NAME.match(name)
     if keyed:
         return f"{prefix}-{int(keyed.group(2)):04d}"

@@ -279,6 +279,11 @@ def _stated_date(front: FrontMatter, name: str, warnings: list[str]) -> tuple[bo
     return True, parsed
 
 
+def _has_rfc_header(facts: MarkdownFacts) -> bool:
+    """Return whether the body opens with Rust-style RFC header bullets (``- RFC PR:`` or ``- Feature Name:``)."""
+    return bool(facts.extra.get("rfc_pr") or facts.extra.get("feature_name"))
+
+
 def _fallback_title(facts: MarkdownFacts, naming_name: str) -> str:
     """Return a title for a body without one: its RFC ``Feature Name``, else the file (or folder) name.
 
@@ -321,7 +326,7 @@ def _parse_markdown(front: FrontMatter, body: str, body_format: BodyFormat, sour
     _, review_by = _stated_date(front, "review_by", warnings)
     explicit_key = front.first("key")
     key = normalise_key(explicit_key, kind) if as_text(explicit_key) else key_from_filename(
-        naming_name, kind
+        naming_name, kind, prefix="RFC" if _has_rfc_header(facts) else None
     )
     topic_path = posixpath.dirname(source_path) if folder_name else source_path
     topics = front.merged_list("topics") if front.has("topics") else as_list(topic_from_path(topic_path))

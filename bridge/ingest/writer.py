@@ -76,7 +76,8 @@ def export_relative_path(record: Record) -> PurePosixPath:
     if source is not None:
         source_name = _safe_component(source.name)
         kind = record.kind if record.kind in KEY_PREFIX_BY_KIND else "decision"
-        if source_name and record.key and key_from_filename(source_name, kind) == record.key:
+        prefix = record.key.split("-", 1)[0] if record.key.upper().startswith("RFC-") else None
+        if source_name and record.key and key_from_filename(source_name, kind, prefix) == record.key:
             stem = source_name
             for known in _RECORD_SUFFIXES + (".txt",):
                 if stem.lower().endswith(known):

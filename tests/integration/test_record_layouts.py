@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bridge.cli import _register_commands, app
+from bridge.config import Settings
 from bridge.ingest.scan import ScannedRoot, scan_paths
 from bridge.workspace import Workspace
 from tests.conftest import write_file
@@ -193,12 +194,13 @@ def test_rfc_text_folder_titles_dates_and_header_bullets(tmp_path: Path) -> None
     records = {source.record.source_path: source.record for source in scanned.files}
     assert sorted(records) == ["text/0001-private-fields.md", "text/2000-const-generics.md"]
     const = records["text/2000-const-generics.md"]
-    assert const.title == "Const generics" and const.key == "ADR-2000"
+    assert const.title == "Const generics" and const.key == "RFC-2000", "an RFC header makes an RFC key"
     assert const.date is not None and const.date.isoformat() == "2017-09-10"
     assert const.extra["rfc_pr"] == "rust-lang/rfcs#2000" and const.extra["tracking_issue"] == "rust-lang/rust#44580"
     assert const.status == "accepted" and const.topics == [], "text/ is a layout folder, not a topic"
     private = records["text/0001-private-fields.md"]
     assert private.title == "Private fields", "the file name, never the first section's heading"
+    assert private.key == "RFC-0001", "an RFC PR bullet alone is an RFC header"
     assert private.status_text == "", "a template placeholder is no status"
     assert scanned.skip_reasons["0000-template.md"] == "template"
     assert scanned.skip_reasons["LICENSE-MIT"] == "license file, not a record"
@@ -213,6 +215,28 @@ def test_rfc_titles_are_searchable_by_keyword(tmp_path: Path) -> None:
         ws.import_paths([repo])
         hits = ws.search("const generics", mode="keyword")
         assert hits and hits[0].title == "Const generics"
+        assert hits[0].key == "RFC-2000"
+
+
+def test_rfc_keys_beside_numbered_adrs_and_through_export(tmp_path: Path) -> None:
+    repo = tmp_path / "rfcs"
+    write_file(repo, "text/2000-const-generics.md", RFC_CONST)
+    write_file(repo, "text/0001-private-fields.md", RFC_NO_FEATURE)
+    write_file(repo, "decisions/0001-use-rust.md", "# Use Rust\n\n## Status\n\nAccepted\n\n## Decision\n\nRust.\n")
+    commit_all(repo)
+    with Workspace.open() as ws:
+        report = ws.import_paths([repo])
+        assert report.failed == []
+        keys = {record.source_path: record.key for record in ws.list_records()}
+        assert keys == {"text/2000-const-generics.md": "RFC-2000", "text/0001-private-fields.md": "RFC-0001",
+                        "decisions/0001-use-rust.md": "ADR-0001"}, "RFC-0001 and ADR-0001 do not clash"
+        exported = tmp_path / "export"
+        ws.export(exported)
+    names = sorted(path.relative_to(exported).as_posix() for path in exported.rglob("*.md"))
+    assert "decisions/0001-private-fields.md" in names and "decisions/2000-const-generics.md" in names, names
+    with Workspace.open(Settings(database_url=f"sqlite:///{tmp_path / 'again.db'}")) as again:
+        again.import_paths([exported])
+        assert {record.key for record in again.list_records()} == {"RFC-2000", "RFC-0001", "ADR-0001"}
 
 
 ADR_INDEX = "# {title}\n\nDate: 2021-0{n}-01\n\n## Status\n\n{status}\n\n## Context\n\nWhy.\n\n## Decision\n\nWhat.\n"

@@ -375,6 +375,17 @@ def test_a_body_of_sections_takes_its_title_from_the_feature_name_or_file_name()
     assert parse_record_text(plain, "text/0016-more-attributes.md").record.title == "More attributes"
 
 
+def test_rfc_header_bullets_make_rfc_keys_and_other_numbered_files_keep_adr_keys() -> None:
+    rfc = "- Feature Name: `try_blocks`\n- Start Date: 2018-01-01\n\n# Summary\n\nTry.\n"
+    assert parse_record_text(rfc, "text/0243-trait-based-exception-handling.md").record.key == "RFC-0243"
+    pr_only = "- Start Date: 2014-03-11\n- RFC PR: [rust-lang/rfcs#1](https://github.com/rust-lang/rfcs/pull/1)\n\n## Summary\n\nx\n"
+    assert parse_record_text(pr_only, "text/0001-private-fields.md").record.key == "RFC-0001"
+    dated_only = "# Use queues\n\n- Date: 2018-01-01\n\n## Context\n\nx\n"
+    assert parse_record_text(dated_only, "0243-use-queues.md").record.key == "ADR-0243"
+    explicit = "---\nkey: ADR-9\n---\n" + rfc
+    assert parse_record_text(explicit, "text/0243-x.md").record.key == "ADR-0009", "front matter wins"
+
+
 def test_a_bracketed_reference_is_not_a_placeholder() -> None:
     text = "# Old way\n\n## Status\n\nSuperseded by [ADR-5]\n\n## Context\n\nx\n"
     record = parse_record_text(text, "0004-old-way.md").record
