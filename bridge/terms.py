@@ -46,3 +46,33 @@ def readable(text: str) -> str:
 def expand_identifiers(text: str) -> str:
     """Return text with each CamelCase identifier followed by its words in place (for queries)."""
     return _IDENTIFIER.sub(lambda match: " ".join([match.group(0), *split_identifier(match.group(0))]), text)
+
+
+_TEMPLATE = re.compile(r"\{\{.*?\}\}")
+"""An unfilled alert template expression (``{{ $labels.pod }}``, ``{{ $value | humanizePercentage }}``)."""
+_VALUE_TOKEN = re.compile(
+    r"""(?<!\S)[("'`\[]*(?:
+        [\w.-]*\d[\w.-]*(?:[/:][\w.%-]*)+        # host:port, namespace/pod-0, 10.0.12.7:9100
+      | [\w.-]+/[\w.-]*\d[\w.-]*                 # namespace/name-with-number
+      | (?:/[\w.-]+)+/?                          # /var, /dev/sda1
+      | [A-Za-z][\w]*(?:[-_][\w]+)*[-_.]\d+[\w.-]*  # worker-2, prometheus-k8s-0, db-backup-28761234
+      | [<>=~+-]?\d[\d.,]*%                        # 12.5%, 33.3%
+      | \d+(?:ms|[smhdwy])                          # 15m, 4h, 100ms (a duration as Prometheus writes it)
+    )[)"'`\],.;:!?]*(?!\S)""",
+    re.VERBOSE,
+)
+"""A word that names an instance rather than the problem: a share, a duration, a path, an address, a numbered name.
+
+Plain numbers and versions (``15 minutes``, ``Python 3.13``) stay: runbooks and decisions use them as words too."""
+
+
+def without_instance_values(text: str) -> str:
+    """Return text without template expressions and instance values (shares, durations, paths, addresses, names).
+
+    An alert pasted from a pager names *where* it fired (``openshift-monitoring/prometheus-k8s-0``, ``/dev/sda1``,
+    ``10.0.12.7:9100``, ``33.3%``); runbooks describe *what* fired, so those words only add noise. Text that is
+    nothing but such values is returned unchanged.
+    """
+    stripped = _VALUE_TOKEN.sub(" ", _TEMPLATE.sub(" ", text))
+    stripped = re.sub(r"\s+", " ", stripped).strip()
+    return stripped if re.search(r"[A-Za-z]{2,}", stripped) else text

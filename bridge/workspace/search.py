@@ -32,6 +32,7 @@ from bridge.search_types import (
     SearchMode,
 )
 from bridge.store import chunks as chunk_store
+from bridge.terms import without_instance_values
 
 if TYPE_CHECKING:
     import numpy as np
@@ -280,6 +281,7 @@ class SearchMixin:
             raise BridgeError(f"unknown search mode '{mode}': use one of {', '.join(SEARCH_MODES)}")
         if not query or not query.strip() or k <= 0:
             return []
+        query = without_instance_values(query)
         wanted_records = max(CANDIDATE_RECORDS, k * 2)
         chunk_limit = wanted_records * CHUNKS_PER_RECORD
         keyword_hits: list[ChunkHit] = []

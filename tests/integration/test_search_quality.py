@@ -24,9 +24,10 @@ OPENSHIFT_QUERIES = CORPORA_DIR / "queries" / "openshift-dev.jsonl"
 # keyword 0.859 / 0.761; semantic 0.878 / 0.807).
 HYBRID_MIN_MRR = 0.87
 HYBRID_MIN_RECALL_AT_1 = 0.79
-# On the openshift runbooks (CamelCase alert names as titles), measured 0.832 / 0.786 (docs/search.md, ADR-0515).
-OPENSHIFT_MIN_MRR = 0.80
-OPENSHIFT_MIN_RECALL_AT_1 = 0.74
+# On the openshift runbooks (CamelCase alert names as titles), measured 0.900 / 0.857 with the query's instance
+# values dropped (ADR-0517; 0.832 / 0.786 without, ADR-0515), so these fail if that is undone.
+OPENSHIFT_MIN_MRR = 0.88
+OPENSHIFT_MIN_RECALL_AT_1 = 0.82
 
 
 @pytest.fixture(scope="module")

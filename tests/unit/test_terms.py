@@ -10,6 +10,7 @@ from bridge.terms import (
     readable,
     split_identifier,
     with_identifier_words,
+    without_instance_values,
 )
 
 
@@ -39,3 +40,23 @@ def test_identifier_words_lists_each_identifier_once() -> None:
 def test_readable_replaces_and_expand_keeps_the_identifier() -> None:
     assert readable("KubeJobFailed › Meaning") == "Kube Job Failed › Meaning"
     assert expand_identifiers("why KubeJobFailed?") == "why KubeJobFailed Kube Job Failed?"
+
+
+@pytest.mark.parametrize(("pasted", "kept"), [
+    ("Pod openshift-monitoring/prometheus-k8s-0 has been in a non-ready state for longer than 15 minutes.",
+     "Pod has been in a non-ready state for longer than 15 minutes."),
+    ("Filesystem on /dev/sda1, mounted on /var, at 10.0.12.7:9100 has only 33.3% available space left.",
+     "Filesystem on mounted on at has only available space left."),
+    ("Job default/db-backup-28761234 failed to complete.", "Job failed to complete."),
+    ("worker-2 has been unready for more than 5m.", "has been unready for more than"),
+    ("{{ $labels.instance }} has {{ $value | humanizePercentage }} of inodes left", "has of inodes left"),
+])
+def test_instance_values_leave_the_words_of_an_alert(pasted: str, kept: str) -> None:
+    assert without_instance_values(pasted) == kept
+
+
+def test_versions_identifiers_and_value_only_text_are_kept() -> None:
+    prose = "Remove distutils, deprecated in Python 3.10; KubeJobFailed and k8sPrometheusAdapter stay."
+    assert without_instance_values(prose) == prose
+    assert without_instance_values("10.0.12.7:9100 /var") == "10.0.12.7:9100 /var", "nothing else to search for"
+    assert without_instance_values("") == ""
