@@ -239,3 +239,16 @@ def _environment() -> dict[str, str]:
     import os
 
     return dict(os.environ)
+
+
+def test_reindex_on_torch_draws_no_progress_bars_of_its_libraries(calibrated: CalibratedEmbedder,
+                                                                  tmp_path: Path) -> None:
+    records = Path(__file__).resolve().parents[2] / "records" / "runbooks"
+    env = {**_environment(), "BRIDGE_HOME": str(tmp_path / "home"), "BRIDGE_BACKEND": "torch",
+           "BRIDGE_PRECISION": "float32"}
+    env.pop("HF_HUB_DISABLE_PROGRESS_BARS", None)
+    subprocess.run([sys.executable, "-m", "bridge", "import", str(records)], env=env, capture_output=True, check=True)
+    result = subprocess.run([sys.executable, "-m", "bridge", "reindex", "--json"], env=env, capture_output=True,
+                            text=True, check=True)
+    assert json.loads(result.stdout)["backend"] == "torch-float32"
+    assert "Loading weights" not in result.stderr and "it/s]" not in result.stderr, result.stderr
