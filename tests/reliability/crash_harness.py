@@ -22,7 +22,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from tests.reliability.helpers import bridge_command, bridge_env, integrity, run_bridge, write_records
@@ -60,6 +60,8 @@ class KillOutcome:
     rerun_same: bool = True
     tracebacks: int = 0
     notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    """Wall time of the kill and all its checks (including the rerun)."""
 
 
 def digest(database: Path, semantic: bool = False) -> dict[str, object]:
@@ -241,12 +243,18 @@ def operations(work: Path) -> list[tuple[Operation, Callable[[Path], None]]]:
 
 
 def run_campaign(kills: int, seed: int, only: list[str] | None = None,
-                 progress: Callable[[KillOutcome], None] | None = None) -> list[KillOutcome]:
-    """Run kills kills per operation (seeded) and return every outcome."""
+                 progress: Callable[[KillOutcome], None] | None = None,
+                 deadline: float | None = None) -> list[KillOutcome]:
+    """Run kills kills per operation (seeded, round-robin over operations) and return every outcome.
+
+    With a deadline (a ``time.monotonic()`` value), no new round starts after it, so every operation has the same
+    number of kills (or one fewer) when time runs out.
+    """
     rng = random.Random(seed)
     outcomes: list[KillOutcome] = []
     with tempfile.TemporaryDirectory(prefix="bridge-crash-") as scratch:
         work = Path(scratch)
+        prepared: list[tuple[Operation, Path, dict[str, tuple[str, int]], dict[str, object]]] = []
         for operation, prepare in operations(work):
             if only and operation.name not in only:
                 continue
@@ -257,12 +265,17 @@ def run_campaign(kills: int, seed: int, only: list[str] | None = None,
             reference_home = work / f"reference-{operation.name}"
             shutil.copytree(base, reference_home)
             run_bridge(reference_home, *operation.args(work), timeout=1200)
-            reference = digest(reference_home / "bridge.db", operation.semantic)
-            for number in range(kills):
+            prepared.append((operation, base, base_saved, digest(reference_home / "bridge.db", operation.semantic)))
+        for number in range(kills):
+            if deadline is not None and time.monotonic() >= deadline:
+                break
+            for operation, base, base_saved, reference in prepared:
                 home = work / f"kill-{operation.name}-{number}"
                 shutil.copytree(base, home)
+                started = time.monotonic()
                 when, _seconds = kill_during(home, operation.args(work), rng, operation.window)
                 outcome = check_after_kill(home, operation, work, base_saved, reference, when)
+                outcome.seconds = time.monotonic() - started
                 outcomes.append(outcome)
                 if progress is not None:
                     progress(outcome)
@@ -274,8 +287,8 @@ def run_campaign(kills: int, seed: int, only: list[str] | None = None,
 def table(outcomes: list[KillOutcome]) -> str:
     """Return the campaign's Markdown table: one row per operation."""
     lines = ["| operation | kills | mid-write / early / finished first | integrity ok | records lost | doctor clean "
-             "(as is / after --repair) | all searchable | rerun = uninterrupted run | tracebacks |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+             "(as is / after --repair) | all searchable | rerun = uninterrupted run | tracebacks | s per kill |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for name in dict.fromkeys(outcome.operation for outcome in outcomes):
         rows = [outcome for outcome in outcomes if outcome.operation == name]
         count = {when: sum(1 for row in rows if row.when == when) for when in ("mid-write", "early", "finished")}
@@ -284,7 +297,8 @@ def table(outcomes: list[KillOutcome]) -> str:
             f"{sum(row.integrity_ok for row in rows)}/{len(rows)} | {sum(len(row.lost) for row in rows)} | "
             f"{sum(row.doctor == 'clean' for row in rows)} / {sum(row.doctor == 'repaired' for row in rows)} "
             f"(dirty {sum(row.doctor == 'dirty' for row in rows)}) | {sum(row.searchable for row in rows)}/{len(rows)} "
-            f"| {sum(row.rerun_same for row in rows)}/{len(rows)} | {sum(row.tracebacks for row in rows)} |"
+            f"| {sum(row.rerun_same for row in rows)}/{len(rows)} | {sum(row.tracebacks for row in rows)} | "
+            f"{sum(row.seconds for row in rows) / len(rows):.0f} |"
         )
     return "\n".join(lines)
 
@@ -295,15 +309,28 @@ def main() -> None:
     parser.add_argument("--kills", type=int, default=50, help="kills per operation")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--only", nargs="*", help="operation names (default: all)")
+    parser.add_argument("--minutes", type=float, help="start no new round of kills after this many minutes")
+    parser.add_argument("--log", type=Path, help="append each kill's outcome to this file as a JSON line")
+    parser.add_argument("--table-from", type=Path, help="print the table of a --log file and stop")
     options = parser.parse_args()
+    if options.table_from:
+        logged = [KillOutcome(**json.loads(line)) for line in options.table_from.read_text().splitlines() if line]
+        print(table(logged))
+        print(f"\n{len(logged)} kills, {sum(o.seconds for o in logged):.0f} s of kills and checks")
+        return
     started = time.monotonic()
+    deadline = started + options.minutes * 60 if options.minutes else None
 
     def show(outcome: KillOutcome) -> None:
         flags = "" if (outcome.integrity_ok and not outcome.lost and outcome.doctor != "dirty" and outcome.searchable
                        and outcome.rerun_same and not outcome.tracebacks) else "  <-- PROBLEM " + "; ".join(outcome.notes)
-        print(f"{outcome.operation:8} {outcome.when:9} doctor {outcome.doctor}{flags}", flush=True)
+        print(f"{outcome.operation:8} {outcome.when:9} doctor {outcome.doctor} {outcome.seconds:5.0f} s{flags}",
+              flush=True)
+        if options.log:
+            with options.log.open("a", encoding="utf-8") as log:
+                log.write(json.dumps(asdict(outcome)) + "\n")
 
-    outcomes = run_campaign(options.kills, options.seed, options.only, progress=show)
+    outcomes = run_campaign(options.kills, options.seed, options.only, progress=show, deadline=deadline)
     print()
     print(table(outcomes))
     print(f"\n{len(outcomes)} kills in {time.monotonic() - started:.0f} s, seed {options.seed}")
