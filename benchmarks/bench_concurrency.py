@@ -1,21 +1,32 @@
-"""Benchmark: N processes saving through the workspace API at once, on the same record and on different records.
+"""Benchmark: N writers at once on the same record and on different records, on SQLite and PostgreSQL.
 
-Each process opens the workspace and makes ``--saves`` edits, each with a unique token in the body. A save that
-loses the compare-and-set keeps its text as a conflict file (the same path ``bridge edit`` uses). Afterwards every
-token must be in a revision or in a kept conflict text: "lost" counts those in neither (must be 0). Prints saves/s,
-conflicts and lost texts per N, and the CPU. Usage: ``python benchmarks/bench_concurrency.py [--saves 20]``.
+Writers are processes using the workspace API (each save carries a unique token; a save that loses the
+compare-and-set keeps its text as a conflict file, as ``bridge edit`` does) or MCP peers (``bridge mcp
+--allow-write`` subprocesses driven by the SDK's stdio client, changing a record's status from the version they
+read). Afterwards every save must be a revision or a conflict whose text was kept: "lost" counts the rest (must be
+0). Prints saves/s, conflicts and lost saves per N, and the CPU. The machinery is tests/reliability/concurrency.py.
+Usage: ``python benchmarks/bench_concurrency.py [--saves 8] [--via api mcp] [--backend sqlite postgres]``.
 """
 
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import os
 import platform
-import sqlite3
-import tempfile
-import time
+import sys
+from contextlib import nullcontext
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.reliability.concurrency import (  # noqa: E402 - needs the checkout on the path first
+    ConcurrencyResult,
+    fresh_database,
+    postgres_available,
+    run_api,
+    run_mcp,
+    throwaway_postgres,
+)
 
 
 def cpu_model() -> str:
@@ -29,78 +40,41 @@ def cpu_model() -> str:
     return f"{platform.processor() or platform.machine()} ({os.cpu_count()} cores)"
 
 
-def writer(home: str, worker: int, saves: int, keys: list[str], start: float) -> tuple[int, int, int]:
-    """Make saves edits (round-robin over keys); return (saved, conflicts, other errors)."""
-    os.environ["BRIDGE_HOME"] = home
-    from bridge.errors import BridgeError, ConflictError
-    from bridge.tui.drafts import save_conflict_text
-    from bridge.workspace import Workspace
-
-    saved = conflicts = errors = 0
-    with Workspace.open() as workspace:
-        while time.time() < start:
-            time.sleep(0.001)
-        for number in range(saves):
-            key = keys[number % len(keys)]
-            record = workspace.get_record(key)
-            token = f"tok{worker}x{number}"
-            record.body = f"# Context\n\nedit {token} by worker {worker}\n"
-            try:
-                workspace.save_record(record, expected_version=record.version, message=token)
-                saved += 1
-            except ConflictError:
-                save_conflict_text(key, record.body, record.version)
-                conflicts += 1
-            except BridgeError:
-                errors += 1
-    return saved, conflicts, errors
-
-
-def run(processes: int, saves: int, same_record: bool) -> dict[str, float]:
-    """Run one configuration in a fresh data directory and return its figures."""
-    from bridge.workspace import Workspace
-
-    with tempfile.TemporaryDirectory(prefix="bridge-conc-") as home:
-        os.environ["BRIDGE_HOME"] = home
-        with Workspace.open() as workspace:
-            for number in range(1, processes + 1):
-                workspace.new_record("decision", f"Record {number}", body="# Context\n\nstart\n")
-        keys = [f"ADR-{number:04d}" for number in range(1, processes + 1)]
-        start = time.time() + 3.0
-        with multiprocessing.get_context("spawn").Pool(processes) as pool:
-            jobs = [pool.apply_async(writer, (home, worker, saves, [keys[0]] if same_record else [keys[worker]],
-                                              start)) for worker in range(processes)]
-            results = [job.get(timeout=1800) for job in jobs]
-        elapsed = time.time() - start
-        saved = sum(result[0] for result in results)
-        conflicts = sum(result[1] for result in results)
-        errors = sum(result[2] for result in results)
-        connection = sqlite3.connect(Path(home) / "bridge.db")
-        bodies = " ".join(row[0] for row in connection.execute("SELECT body FROM revision"))
-        connection.close()
-        kept = " ".join(path.read_text() for path in (Path(home) / "drafts" / "conflicts").glob("*.md"))
-        tokens = [f"tok{worker}x{number}" for worker in range(processes) for number in range(saves)]
-        lost = sum(1 for token in tokens if f"{token} " not in bodies and f"{token} " not in kept)
-    return {"saved": saved, "conflicts": conflicts, "errors": errors, "lost": lost, "seconds": elapsed,
-            "saves_per_s": saved / elapsed if elapsed else 0.0}
+def row(result: ConcurrencyResult) -> str:
+    """Return one Markdown table row for a result."""
+    return (f"| {result.backend} | {result.via} | {result.processes} | {'same' if result.same_record else 'different'} "
+            f"| {result.attempted} | {result.saved} | {result.conflicts} | {len(result.errors)} | {len(result.lost)} "
+            f"| {result.saves_per_s:.1f} |")
 
 
 def main() -> int:
     """Run every configuration and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--saves", type=int, default=20, help="saves per process")
+    parser.add_argument("--saves", type=int, default=8, help="saves per writer")
     parser.add_argument("--processes", type=int, nargs="*", default=[2, 4, 8])
+    parser.add_argument("--via", nargs="*", default=["api", "mcp"], choices=["api", "mcp"])
+    parser.add_argument("--backend", nargs="*", default=["sqlite", "postgres"], choices=["sqlite", "postgres"])
     args = parser.parse_args()
-    print(f"CPU: {cpu_model()}; SQLite (WAL); {args.saves} saves per process")
-    print("| N | records | attempted | saved | conflicts (text kept) | other errors | lost | saves/s |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
-    for processes in args.processes:
-        for same in (True, False):
-            figures = run(processes, args.saves, same)
-            print(f"| {processes} | {'same' if same else 'different'} | {processes * args.saves} | "
-                  f"{figures['saved']} | {figures['conflicts']} | {figures['errors']} | {figures['lost']} | "
-                  f"{figures['saves_per_s']:.1f} |", flush=True)
-    return 0
+    print(f"CPU: {cpu_model()}; {args.saves} saves per writer")
+    print("| store | via | N | records | attempted | saved | conflicts (text kept) | other errors | lost | saves/s |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    runners = {"api": run_api, "mcp": run_mcp}
+    problems = []
+    for backend in args.backend:
+        if backend == "postgres" and not postgres_available():
+            print("| PostgreSQL | – | – | – | – | – | – | – | – | server binaries or psycopg not installed |")
+            continue
+        with throwaway_postgres() if backend == "postgres" else nullcontext() as server:
+            for via in args.via:
+                for processes in args.processes:
+                    for same in (True, False):
+                        url = fresh_database(server, f"conc_{via}_{processes}_{int(same)}") if server else None
+                        result = runners[via](processes, args.saves, same, url)
+                        print(row(result), flush=True)
+                        problems += result.errors + result.lost
+    for problem in problems:
+        print(f"problem: {problem}")
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":

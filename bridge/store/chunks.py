@@ -138,6 +138,7 @@ def sync_chunks(
     """
     delta = ChunkDelta()
     with engine.begin() as conn:
+        _lock_records(conn, list(chunks_by_record))
         delta.generation_before = _generation(conn)
         if versions is not None:
             chunks_by_record = _still_current(conn, chunks_by_record, versions)
@@ -216,6 +217,24 @@ def sync_chunks(
     return delta
 
 
+def _lock_records(conn: Connection, record_ids: list[int]) -> None:
+    """On PostgreSQL, lock the records' rows (in id order) so two processes never rewrite one record's chunks at once.
+
+    SQLite needs nothing: its write lock already serialises writers. Without this, two PostgreSQL transactions
+    re-chunking one record (a save's catch-up also re-chunks other writers' records) deadlocked or collided on the
+    keyword row of the same chunk.
+    """
+    if conn.dialect.name != "postgresql" or not record_ids:
+        return
+    ordered = sorted(record_ids)
+    for start in range(0, len(ordered), 500):
+        conn.execute(
+            text("SELECT id FROM record WHERE id IN :ids ORDER BY id FOR UPDATE").bindparams(
+                bindparam("ids", expanding=True)),
+            {"ids": ordered[start : start + 500]},
+        )
+
+
 def _still_current(
     conn: Connection, chunks_by_record: dict[int, tuple[str, list[Chunk]]], versions: dict[int, int]
 ) -> dict[int, tuple[str, list[Chunk]]]:
@@ -285,12 +304,16 @@ def _generation(conn: Connection) -> int:
 
 
 def _bump_generation(conn: Connection) -> int:
-    """Increment the chunk generation inside the caller's transaction and return the new value."""
-    value = _generation(conn) + 1
-    conn.execute(text("DELETE FROM bridge_meta WHERE key = :key"), {"key": GENERATION_KEY})
-    conn.execute(text("INSERT INTO bridge_meta (key, value) VALUES (:key, :value)"), {"key": GENERATION_KEY,
-                                                                                      "value": str(value)})
-    return value
+    """Increment the chunk generation inside the caller's transaction and return the new value.
+
+    One UPDATE of the row (created first when missing), so concurrent writers on PostgreSQL wait for each other's
+    row lock and each gets its own value, instead of racing a delete and insert into a duplicate key.
+    """
+    conn.execute(text("INSERT INTO bridge_meta (key, value) VALUES (:key, '0') ON CONFLICT (key) DO NOTHING"),
+                 {"key": GENERATION_KEY})
+    conn.execute(text("UPDATE bridge_meta SET value = CAST(CAST(value AS INTEGER) + 1 AS VARCHAR(20)) "
+                      "WHERE key = :key"), {"key": GENERATION_KEY})
+    return _generation(conn)
 
 
 def generation(engine: Engine) -> int:
