@@ -66,6 +66,25 @@ _VALUE_TOKEN = re.compile(
 Plain numbers and versions (``15 minutes``, ``Python 3.13``) stay: runbooks and decisions use them as words too."""
 
 
+_NAMED_NUMBER = re.compile(
+    r"""[("'`\[]*(?:
+        [A-Z][A-Z0-9]*[-_]\d{1,8}(?:-\d+)*                # ADR-0005, RB-0017, PEP-0008, CVE-2021-44228
+      | [a-z]{2,12}[-_]\d{1,4}(?:\.\d+)*(?:[-_][A-Za-z]+)*  # utf-8, python-3.13, utf-16-le, worker-2
+    )[)"'`\],.;:!?]*""",
+    re.VERBOSE,
+)
+"""One word and a number: a record key or standard, or a name with a version; searchers mean these, so they stay.
+
+Names of several parts or with more numbers (``prometheus-k8s-0``, ``ip-10-0-12-7``, ``db-backup-28761234``) do
+not match: they name an instance."""
+
+
+def _drop_instance_value(match: re.Match[str]) -> str:
+    """Return a space for an instance value, or the word itself when it is a key, a standard or a version."""
+    word = match.group(0)
+    return word if _NAMED_NUMBER.fullmatch(word.strip()) else " "
+
+
 def without_instance_values(text: str) -> str:
     """Return text without template expressions and instance values (shares, durations, paths, addresses, names).
 
@@ -73,6 +92,6 @@ def without_instance_values(text: str) -> str:
     ``10.0.12.7:9100``, ``33.3%``); runbooks describe *what* fired, so those words only add noise. Text that is
     nothing but such values is returned unchanged.
     """
-    stripped = _VALUE_TOKEN.sub(" ", _TEMPLATE.sub(" ", text))
+    stripped = _VALUE_TOKEN.sub(_drop_instance_value, _TEMPLATE.sub(" ", text))
     stripped = re.sub(r"\s+", " ", stripped).strip()
     return stripped if re.search(r"[A-Za-z]{2,}", stripped) else text
