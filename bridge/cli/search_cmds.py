@@ -99,6 +99,10 @@ def _prepare_semantic(workspace: Workspace, quiet: bool) -> None:
         _embed_pending(workspace, pending, quiet)
 
 
+EMPTY_HINT = ("the knowledge base is empty: import your records with `bridge import PATH`, or load bridge's own "
+              "records as a demo with `bridge init --demo` (the TUI, `bridge`, does that by itself)")
+
+
 def _print_note(note: str | None) -> None:
     """Print a note about the results on stderr."""
     if note:
@@ -124,12 +128,15 @@ def search(
         used_mode, note = _semantic_mode(workspace, mode, wait=wait, quiet=as_json)
         hits = workspace.search(query, k=k, kind=kind, status=status, topic=topic, owner=owner, author=author,
                                 mode=used_mode)  # type: ignore[arg-type]
+        empty = not hits and workspace.count_records() == 0
     _print_note(note)
     if as_json:
         print_json({"query": query, "mode": used_mode, "note": note, "hits": [hit.to_dict() for hit in hits]})
         return
     if not hits:
         console.print("No matching records.")
+        if empty:
+            _print_note(EMPTY_HINT)
         return
     for rank, hit in enumerate(hits, start=1):
         section = f" § {hit.section}" if hit.section else ""

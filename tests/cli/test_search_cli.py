@@ -222,3 +222,14 @@ def test_an_interrupted_wait_keeps_the_saved_batches(tmp_path: Path, monkeypatch
     monkeypatch.setattr(HashingEmbedder, "embed", original)
     report = json.loads(invoke("reindex", "--json").stdout)
     assert report["embedded"] == status.pending, "only the chunks not saved before the interruption are embedded"
+
+
+def test_a_search_of_an_empty_knowledge_base_says_how_to_fill_it(monkeypatch: pytest.MonkeyPatch,
+                                                                  tmp_path: Path) -> None:
+    result = invoke("search", "nothing like this", "--mode", "keyword")
+    assert "No matching records." in result.stdout and "knowledge base is empty" not in result.stderr
+    monkeypatch.setenv("BRIDGE_HOME", str(tmp_path / "empty-home"))
+    empty = invoke("search", "renew the tls certificate", "--mode", "keyword")
+    assert empty.exit_code == 0
+    assert "No matching records." in empty.stdout
+    assert "knowledge base is empty" in empty.stderr and "bridge init --demo" in empty.stderr
