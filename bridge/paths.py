@@ -34,17 +34,31 @@ def default_database_path() -> Path:
 
 def index_dir() -> Path:
     """Return the directory of derived search data (FAISS files), safe to delete."""
-    path = data_dir() / "index"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return _writable(data_dir() / "index")
 
 
 def model_cache_dir() -> Path:
     """Return where exported ONNX models and the measured backend choice live (``BRIDGE_MODEL_CACHE`` overrides)."""
     explicit = os.environ.get("BRIDGE_MODEL_CACHE")
-    path = Path(explicit).expanduser() if explicit else data_dir() / "models"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return _writable(Path(explicit).expanduser() if explicit else data_dir() / "models")
+
+
+def _writable(path: Path) -> Path:
+    """Return path (created if missing), or a per-user temp folder of the same name when it cannot be written.
+
+    These folders only cache derived data, so a read-only data folder still searches: its caches go to temp.
+    """
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        if os.access(path, os.W_OK):
+            return path
+    except OSError:
+        pass
+    import tempfile
+
+    fallback = Path(tempfile.gettempdir()) / f"bridge-{os.getuid()}-cache" / path.name
+    fallback.mkdir(parents=True, exist_ok=True)
+    return fallback
 
 
 def drafts_dir() -> Path:

@@ -32,4 +32,14 @@ def _register_commands() -> None:
 def main() -> None:
     """Run the CLI (the console-script entry point)."""
     _register_commands()
-    app()
+    try:
+        app()
+    except PermissionError as exc:
+        from bridge.cli.common import fail
+
+        where = f" {exc.filename}" if exc.filename else ""
+        try:
+            fail(f"permission denied:{where} ({exc.strerror or exc}): run bridge as a user who may write there, "
+                 "or point BRIDGE_HOME at a folder you can write")
+        except typer.Exit as done:
+            raise SystemExit(done.exit_code) from None

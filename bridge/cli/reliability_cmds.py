@@ -94,17 +94,11 @@ def recover(
     message: Annotated[str, typer.Option(help="What changed (kept with the revision).")] = "",
 ) -> None:
     """Save a kept conflict text as a new revision on top of the current version (the other save stays in history)."""
-    from bridge.tui.drafts import find_conflict_text
+    from bridge.tui.drafts import find_conflict_text, recover_conflict_text
 
     with open_workspace() as workspace:
         item = find_conflict_text(name)
-        current = workspace.get_record(item.key)
-        text = item.path.read_text(encoding="utf-8")
-        saved = workspace.save_record_text(
-            current.key, text, expected_version=current.version,
-            message=message or f"recovered a conflicting edit made on version {item.base_version}",
-        )
-        item.path.unlink()
+        saved = recover_conflict_text(workspace, item, message)
     console.print(f"saved {esc(saved.key)} as version {saved.version} from {esc(item.path.name)}", highlight=False)
 
 

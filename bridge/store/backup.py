@@ -12,9 +12,10 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 from bridge.errors import BridgeError
-from bridge.store.engine import SQLITE_BUSY_TIMEOUT_MS
+from bridge.store.engine import SQLITE_BUSY_TIMEOUT_MS, cannot_write
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -53,7 +54,9 @@ def backup_sqlite(database: Path, out: Path) -> BackupReport:
         raise BridgeError(f"{out} already exists: name a new file (backups never overwrite)")
     out.parent.mkdir(parents=True, exist_ok=True)
     temp = out.with_name(f".{out.name}.partial")
-    source = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
+    immutable = "&immutable=1" if cannot_write(database) and not Path(f"{database}-shm").exists() else ""
+    source = sqlite3.connect(f"file:{quote(str(database))}?mode=ro{immutable}", uri=True,
+                             timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
     try:
         target = sqlite3.connect(temp)
         try:

@@ -8,8 +8,10 @@ a damaged file is a ``StoreDamagedError`` naming the file and the recovery runbo
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
@@ -32,8 +34,12 @@ def make_engine(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> E
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000})
-        event.listen(engine, "connect", _pragmas_for(busy_timeout_ms))
+        read_only = bool(path) and path != ":memory:" and cannot_write(Path(path))
+        if read_only:
+            engine = create_engine(url, creator=_read_only_connector(Path(path), busy_timeout_ms))
+        else:
+            engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000})
+        event.listen(engine, "connect", _pragmas_for(busy_timeout_ms, read_only))
         event.listen(engine, "handle_error", _translate_sqlite_error(path, busy_timeout_ms))
         return engine
     if url.startswith(("postgresql", "postgres")):
@@ -41,14 +47,42 @@ def make_engine(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> E
     raise ConfigError(f"unsupported database URL '{url}': use sqlite:///PATH or postgresql://...")
 
 
-def _pragmas_for(busy_timeout_ms: int) -> Any:
+def cannot_write(database: Path) -> bool:
+    """Return whether database exists but this process may not write it or its folder (a read-only data folder)."""
+    return database.is_file() and not (os.access(database, os.W_OK) and os.access(database.parent, os.W_OK))
+
+
+def read_only(engine: Engine) -> bool:
+    """Return whether engine is a SQLite store this process may not write (so it is opened read-only)."""
+    database = engine.url.database
+    return engine.dialect.name == "sqlite" and bool(database) and database != ":memory:" and cannot_write(
+        Path(str(database)))
+
+
+def _read_only_connector(database: Path, busy_timeout_ms: int) -> Any:
+    """Return a connection factory opening database read-only (immutable when SQLite could not make its -shm file).
+
+    A WAL database normally needs its ``-shm`` file created beside it even to read; in a folder bridge may not
+    write, reading works only read-only, and without an existing ``-shm`` only as immutable (nobody can write it).
+    """
+
+    def connect() -> sqlite3.Connection:
+        immutable = "" if Path(f"{database}-shm").exists() else "&immutable=1"
+        return sqlite3.connect(f"file:{quote(str(database))}?mode=ro{immutable}", uri=True,
+                               check_same_thread=False, timeout=busy_timeout_ms / 1000)
+
+    return connect
+
+
+def _pragmas_for(busy_timeout_ms: int, read_only: bool = False) -> Any:
     """Return the connect hook that turns on WAL, foreign keys and the busy timeout for a new SQLite connection."""
 
     def set_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        if not read_only:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import text
 
 from bridge.domain import HealthCheck
+from bridge.store.engine import read_only
 from bridge.store.migrations import SCHEMA_VERSION, current_version
 
 if TYPE_CHECKING:
@@ -24,7 +25,11 @@ def database_checks(engine: Engine) -> list[HealthCheck]:
             result = conn.execute(text("PRAGMA quick_check")).scalar()
             checks.append(HealthCheck("sqlite integrity", result == "ok", str(result)))
             mode = conn.execute(text("PRAGMA journal_mode")).scalar()
-            checks.append(HealthCheck("sqlite journal mode", mode == "wal", str(mode)))
+            if read_only(engine):
+                checks.append(HealthCheck("sqlite journal mode", True,
+                                          "opened read-only: this user may not write the data folder"))
+            else:
+                checks.append(HealthCheck("sqlite journal mode", mode == "wal", str(mode)))
         without_history = conn.execute(text(
             "SELECT COUNT(*) FROM record r WHERE NOT EXISTS (SELECT 1 FROM revision v WHERE v.record_id = r.id)"
         )).scalar()

@@ -429,6 +429,12 @@ class BridgeApp(WorkersMixin, App[None]):
 
             self.push_screen(SyncConflictsScreen(report.conflicts))
 
+    def action_kept_drafts(self) -> None:
+        """Show the texts kept from conflicting saves and the editor drafts, to recover or discard."""
+        from bridge.tui.screens.kept_drafts import KeptDraftsScreen
+
+        self.push_screen(KeptDraftsScreen())
+
     def action_sync_conflicts(self) -> None:
         """List sync conflicts in the background, then show them."""
         self.list_sync_conflicts()

@@ -51,6 +51,8 @@ def palette_commands(app: BridgeApp) -> list[PaletteCommand]:
     commands += [
         PaletteCommand("record: new from template…", "Pick a kind and template for a new record.",
                        app.action_new_record),
+        PaletteCommand("record: kept drafts", "Texts kept from saves that lost a conflict, and editor drafts: "
+                       "recover or discard each (bridge drafts).", app.action_kept_drafts),
         PaletteCommand("index: reindex", "Re-chunk every record and embed what changed, in the background.",
                        app.action_reindex),
         PaletteCommand("index: import folder", "Import record files from a folder (with git history).",

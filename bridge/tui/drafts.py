@@ -14,7 +14,7 @@ import threading
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from bridge.domain import Record
 from bridge.errors import BridgeError
@@ -237,3 +237,22 @@ def find_conflict_text(name: str, directory: Path | None = None) -> ConflictText
         if item.path.name == wanted:
             return item
     raise DraftError(f"no kept conflict text named {wanted}: see `bridge drafts`")
+
+
+class RecordTextSaver(Protocol):
+    """The part of the workspace that recovering a conflict text needs."""
+
+    def get_record(self, key: str) -> Record: ...
+    def save_record_text(self, key: str, text: str, *, expected_version: int, author: str | None = None,
+                         message: str = "") -> Record: ...
+
+
+def recover_conflict_text(workspace: RecordTextSaver, item: ConflictText, message: str = "") -> Record:
+    """Save a kept conflict text on top of its record's current version, then delete the file; return the save."""
+    current = workspace.get_record(item.key)
+    saved = workspace.save_record_text(
+        current.key, item.path.read_text(encoding="utf-8"), expected_version=current.version,
+        message=message or f"recovered a conflicting edit made on version {item.base_version}",
+    )
+    item.path.unlink(missing_ok=True)
+    return saved

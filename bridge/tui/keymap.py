@@ -29,6 +29,7 @@ def binding_areas() -> list[tuple[str, list[BindingType]]]:
     from bridge.tui.screens.editor import EditorScreen
     from bridge.tui.screens.gaps import GapsScreen
     from bridge.tui.screens.help import HelpScreen
+    from bridge.tui.screens.kept_drafts import KeptDraftsScreen
     from bridge.tui.screens.knowledge import KnowledgeScreen
     from bridge.tui.screens.path_prompt import PathPrompt
     from bridge.tui.screens.record import RecordScreen
@@ -46,6 +47,7 @@ def binding_areas() -> list[tuple[str, list[BindingType]]]:
         ("help", HelpScreen.BINDINGS),
         ("dialogs", [*ChoiceDialog.BINDINGS, *TemplatePicker.BINDINGS, *PathPrompt.BINDINGS, *GapsScreen.BINDINGS]),
         ("drafts", DraftRecoveryDialog.BINDINGS),
+        ("kept drafts", KeptDraftsScreen.BINDINGS),
         ("text view", TextViewScreen.BINDINGS),
         ("conflicts", SyncConflictsScreen.BINDINGS),
     ]

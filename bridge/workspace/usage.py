@@ -74,7 +74,11 @@ class UsageMixin:
         if not self.settings.usage.enabled:
             return
         if self._usage_writer is None:
+            from bridge.store.engine import read_only
             from bridge.usage.writer import EventWriter
+
+            if read_only(self.engine):
+                return
 
             self._usage_session = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
             self._usage_writer = EventWriter(self._store_events)
