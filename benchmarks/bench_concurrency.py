@@ -22,7 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.reliability.concurrency import (  # noqa: E402 - needs the checkout on the path first
     ConcurrencyResult,
     fresh_database,
+    percentile,
     postgres_available,
+    readers_during_write,
     run_api,
     run_mcp,
     throwaway_postgres,
@@ -54,7 +56,12 @@ def main() -> int:
     parser.add_argument("--processes", type=int, nargs="*", default=[2, 4, 8])
     parser.add_argument("--via", nargs="*", default=["api", "mcp"], choices=["api", "mcp"])
     parser.add_argument("--backend", nargs="*", default=["sqlite", "postgres"], choices=["sqlite", "postgres"])
+    parser.add_argument("--readers", choices=["import", "reindex"],
+                        help="instead: time readers quiet and during this long write (PEP import or reindex)")
+    parser.add_argument("--samples", type=int, default=6, help="reader rounds per phase (with --readers)")
     args = parser.parse_args()
+    if args.readers:
+        return readers(args)
     print(f"CPU: {cpu_model()}; {args.saves} saves per writer")
     print("| store | via | N | records | attempted | saved | conflicts (text kept) | other errors | lost | saves/s |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
@@ -74,6 +81,33 @@ def main() -> int:
                         problems += result.errors + result.lost
     for problem in problems:
         print(f"problem: {problem}")
+    return 1 if problems else 0
+
+
+def readers(args: argparse.Namespace) -> int:
+    """Print reader latencies quiet and during a long write, per store."""
+    print(f"CPU: {cpu_model()}; readers during `bridge {'import' if args.readers == 'import' else 'reindex'}` "
+          f"({'the PEP corpus into' if args.readers == 'import' else 'of'} the imported Prometheus runbooks); "
+          f"{args.samples} rounds per phase, MCP 5 calls per round")
+    print("| store | reader | quiet p50 | quiet p95 | during write p50 | during write p95 | answers during write "
+          "| failures |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    problems = 0
+    for backend in args.backend:
+        if backend == "postgres" and not postgres_available():
+            continue
+        with throwaway_postgres() if backend == "postgres" else nullcontext() as server:
+            url = fresh_database(server, "readers") if server else None
+            figures, seconds, ended = readers_during_write(args.readers, args.samples, url)
+        for reader in figures:
+            print(f"| {'PostgreSQL' if url else 'SQLite'} | {reader.name} | {percentile(reader.quiet, 0.5):.2f} s "
+                  f"| {percentile(reader.quiet, 0.95):.2f} s | {percentile(reader.busy, 0.5):.2f} s "
+                  f"| {percentile(reader.busy, 0.95):.2f} s | {len(reader.busy)} | {len(reader.failures)} |",
+                  flush=True)
+            problems += len(reader.failures)
+            for failure in reader.failures[:3]:
+                print(f"problem: {failure}")
+        print(f"write ran {seconds:.0f} s with readers: {ended}", flush=True)
     return 1 if problems else 0
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import multiprocessing
 import os
 import re
@@ -314,3 +315,124 @@ def run_mcp(processes: int, saves: int, same_record: bool, database_url: str | N
                         result.lost.append(f"{key} v{version}: reported saved by peer {worker}, history has "
                                            f"{revision.author if revision else 'nothing'}")
     return result
+
+
+# -- readers during a long write ----------------------------------------------------------------------------
+
+
+CORPORA = Path(__file__).resolve().parents[2].parent / "shared" / "corpora"
+
+
+@dataclass
+class ReaderFigures:
+    """Latencies of one kind of reader, quiet and while a long write runs."""
+
+    name: str
+    quiet: list[float] = field(default_factory=list)
+    busy: list[float] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    """Answers that were errors, tracebacks or empty (must be none)."""
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Return the value at share (0..1) of the sorted values (nearest rank; 0 when empty)."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(share * len(ordered)) - 1))]
+
+
+def _cli_env(home: str, database_url: str | None) -> dict[str, str]:
+    """Return the environment of a bridge CLI subprocess."""
+    env = _mcp_env(home, database_url)
+    env.update(BRIDGE_USER_NAME="Reader", BRIDGE_USER_EMAIL="reader@example.com", COLUMNS="200", TERM="dumb")
+    return env
+
+
+def _bridge_argv(*args: str) -> list[str]:
+    return [sys.executable, "-c", "from bridge.cli import main; main()", *args]
+
+
+async def _time_cli(figures: ReaderFigures, phase: list[float], env: dict[str, str], args: list[str],
+                    expect: str) -> None:
+    """Run one CLI reader, time it, and note a failure when it errs or lacks expect."""
+    started = time.monotonic()
+    done = await asyncio.to_thread(subprocess.run, _bridge_argv(*args), env=env, capture_output=True, text=True,
+                                   timeout=300, check=False)
+    phase.append(time.monotonic() - started)
+    if done.returncode != 0 or "Traceback" in done.stderr or expect not in done.stdout:
+        figures.failures.append(f"{' '.join(args)}: exit {done.returncode}: {done.stderr.strip()[-200:]}")
+
+
+async def _time_mcp(figures: ReaderFigures, phase: list[float], session: Any, query: str) -> None:
+    """Call search_records once, time it, and note a failure when it errs or finds nothing."""
+    started = time.monotonic()
+    is_error, answer = await _call(session, "search_records", {"query": query})
+    phase.append(time.monotonic() - started)
+    if is_error or not answer.get("results"):
+        figures.failures.append(f"search_records: {str(answer)[:200]}")
+
+
+async def _readers(home: str, database_url: str | None, writer_args: list[str], samples: int, query: str,
+                   key: str) -> tuple[list[ReaderFigures], float, str]:
+    """Time the readers quiet, then while writer_args runs; return the figures, write time and how it ended."""
+    env = _cli_env(home, database_url)
+    keyword = ReaderFigures("bridge search --mode keyword")
+    show = ReaderFigures("bridge show")
+    mcp = ReaderFigures("MCP search_records")
+    async with AsyncExitStack() as stack:
+        session = await _mcp_peer(stack, home, database_url, 0)
+
+        async def round_of(phase: str) -> None:
+            await _time_cli(keyword, getattr(keyword, phase), env, ["search", "--mode", "keyword", query], key)
+            await _time_cli(show, getattr(show, phase), env, ["show", key], key)
+            for _ in range(5):
+                await _time_mcp(mcp, getattr(mcp, phase), session, query)
+
+        for _ in range(samples):
+            await round_of("quiet")
+        writer = subprocess.Popen(_bridge_argv(*writer_args), env=env, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE, text=True, start_new_session=True)
+        started = time.monotonic()
+        rounds = 0
+        while writer.poll() is None and rounds < samples:
+            await round_of("busy")
+            rounds += 1
+        if writer.poll() is None:
+            ended = f"still writing after {time.monotonic() - started:.0f} s of readers; stopped"
+            writer.terminate()
+            try:
+                writer.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                writer.kill()
+                writer.wait()
+        else:
+            ended = f"finished (exit {writer.returncode})"
+        seconds = time.monotonic() - started
+    return [keyword, show, mcp], seconds, ended
+
+
+def readers_during_write(write: str = "import", samples: int = 6,
+                         database_url: str | None = None) -> tuple[list[ReaderFigures], float, str]:
+    """Time keyword search, show and MCP search quiet and during a long write on the imported Prometheus runbooks.
+
+    write is "import" (the PEP corpus, 736 records with their git history) or "reindex" (embedding every chunk
+    with the real model). Returns each reader's figures, the seconds the write ran with readers, and how it ended.
+    """
+    with tempfile.TemporaryDirectory(prefix="bridge-readers-") as scratch:
+        home = str(Path(scratch) / "home")
+        runbooks = Path(scratch) / "runbooks"
+        subprocess.run(["git", "clone", "-q", str(CORPORA / "prometheus-runbooks.bundle"), str(runbooks)],
+                       check=True)
+        env = _cli_env(home, database_url)
+        subprocess.run(_bridge_argv("import", str(runbooks)), env=env, check=True, capture_output=True)
+        if write == "import":
+            peps = Path(scratch) / "peps"
+            subprocess.run(["git", "clone", "-q", str(CORPORA / "python-peps.bundle"), str(peps)], check=True)
+            writer_args = ["import", str(peps)]
+        else:
+            writer_args = ["reindex"]
+        listed = subprocess.run(_bridge_argv("search", "--mode", "keyword", "--json", "disk space"), env=env,
+                                check=True, capture_output=True, text=True)
+        key = json.loads(listed.stdout)["hits"][0]["key"]
+        return asyncio.run(_readers(home, database_url, writer_args, samples, "disk space", key))

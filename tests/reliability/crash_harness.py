@@ -171,7 +171,7 @@ def check_after_kill(home: Path, operation: Operation, work: Path, base_saved: d
         outcome.tracebacks += "Traceback" in found.stderr
         pattern = re.compile(rf"\b{re.escape(operation.target)}\b")
         present = any(pattern.search(f"{title} {body}") for title, body in saved_history_texts(database))
-        hits = json.loads(found.stdout or "[]") if found.returncode == 0 else []
+        hits = json.loads(found.stdout or "{}").get("hits", []) if found.returncode == 0 else []
         if present and not hits:
             outcome.searchable = False
             outcome.notes.append(f"'{operation.target}' stored but not found by keyword search in {home} "
