@@ -146,13 +146,16 @@ class BridgeApp(WorkersMixin, App[None]):
         self.check_drafts()
         if not self.warm_up_enabled:
             self.load_index_status()
+        elif message.workspace.warm_up_is_light():
+            self.start_warm_up()  # ONNX answers queries: no torch import to hold the GIL, so start at once
         else:
             self.set_timer(WARM_UP_FALLBACK_SECONDS, self.start_warm_up)
 
     def start_warm_up(self) -> None:
         """Start loading the model once (the search screen calls this after its first results are painted).
 
-        Importing torch holds the GIL for seconds, so it starts only after the first results are on screen.
+        Importing torch holds the GIL for seconds, so it starts only after the first results are on screen, unless
+        the cached backend decision embeds queries on ONNX (then it starts as soon as the workspace is open).
         """
         if self.warm_up_enabled and not self.warm_up_started and self.workspace is not None:
             self.warm_up_started = True

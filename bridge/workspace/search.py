@@ -206,6 +206,10 @@ class SearchMixin:
         return HealthCheck("search chunks", False, f"{len(set(stale))} records have missing or stale chunks: run "
                            "`bridge doctor --repair`")
 
+    def warm_up_is_light(self) -> bool:
+        """Return whether a warm-up would load no torch (queries on ONNX): it can start before results are painted."""
+        return self.dense.queries_without_torch()
+
     def semantic_ready(self) -> bool:
         """Return whether a semantic query would answer at once: model loaded and every chunk embedded."""
         if self._dense is None or not self._dense.model_loaded:

@@ -121,6 +121,19 @@ class DenseState:
         lines += [f"    {note}" for note in decision.notes if " skipped: " not in note]
         return "\n".join(lines)
 
+    def queries_without_torch(self) -> bool:
+        """Return whether the cached backend decision embeds queries without torch (ONNX, or no model at all)."""
+        search = self.settings.search
+        from bridge.index.embedder import HASHING_MODEL_PREFIX
+
+        if search.model.startswith(HASHING_MODEL_PREFIX):
+            return True
+        from bridge.index.calibration import read_decision
+        from bridge.paths import model_cache_dir
+
+        decision = read_decision(model_cache_dir(), search.model, search.backend, search.precision, outdated_ok=True)
+        return decision is not None and decision.query.startswith("onnx")
+
     def embed_query(self, query: str) -> np.ndarray:
         """Return the query's unit vector (long text is cut; the model reads its window of word pieces at most)."""
         return self.embedder.embed_query(query[:4000])

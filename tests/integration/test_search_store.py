@@ -346,3 +346,28 @@ def test_vectors_are_stored_in_another_thread_while_the_next_batch_is_encoded(mo
         assert ws.index_status().pending == 0
     finally:
         ws.close()
+
+
+@pytest.mark.parametrize(("query_backend", "light"), [(None, False), ("onnx-int8", True), ("onnx-float32", True),
+                                                      ("torch-float32", False)])
+def test_a_warm_up_is_light_when_the_cached_decision_embeds_queries_on_onnx(
+        query_backend: str | None, light: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bridge.config import DEFAULT_MODEL
+    from bridge.index.calibration import BackendDecision, decision_key, write_decision
+
+    monkeypatch.setenv("BRIDGE_MODEL_CACHE", str(tmp_path / "models"))
+    if query_backend is not None:
+        key = decision_key(DEFAULT_MODEL, "auto", "auto")
+        key["cpu"] = "another CPU"  # an outdated decision still names the query backend
+        write_decision(tmp_path / "models", DEFAULT_MODEL, BackendDecision(
+            bulk=query_backend, query=query_backend, key=key, vector_model_id=DEFAULT_MODEL))
+    ws = open_workspace(DEFAULT_MODEL)
+    try:
+        assert ws.warm_up_is_light() is light
+    finally:
+        ws.close()
+    hashing = open_workspace()
+    try:
+        assert hashing.warm_up_is_light(), "no model at all is light"
+    finally:
+        hashing.close()
