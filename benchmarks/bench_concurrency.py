@@ -19,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tests.postgres_server import throwaway_postgres  # noqa: E402
 from tests.reliability.concurrency import (  # noqa: E402 - needs the checkout on the path first
     ConcurrencyResult,
     fresh_database,
@@ -27,7 +28,6 @@ from tests.reliability.concurrency import (  # noqa: E402 - needs the checkout o
     readers_during_write,
     run_api,
     run_mcp,
-    throwaway_postgres,
 )
 
 
@@ -71,7 +71,7 @@ def main() -> int:
         if backend == "postgres" and not postgres_available():
             print("| PostgreSQL | – | – | – | – | – | – | – | – | server binaries or psycopg not installed |")
             continue
-        with throwaway_postgres() if backend == "postgres" else nullcontext() as server:
+        with throwaway_postgres("max_connections=200") if backend == "postgres" else nullcontext() as server:
             for via in args.via:
                 for processes in args.processes:
                     for same in (True, False):
@@ -96,7 +96,7 @@ def readers(args: argparse.Namespace) -> int:
     for backend in args.backend:
         if backend == "postgres" and not postgres_available():
             continue
-        with throwaway_postgres() if backend == "postgres" else nullcontext() as server:
+        with throwaway_postgres("max_connections=200") if backend == "postgres" else nullcontext() as server:
             url = fresh_database(server, "readers") if server else None
             figures, seconds, ended = readers_during_write(args.readers, args.samples, url)
         for reader in figures:

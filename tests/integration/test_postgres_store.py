@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,19 +10,7 @@ import pytest
 from bridge.config import Settings
 from bridge.errors import ConflictError
 from bridge.workspace import Workspace
-
-PG_BIN_DIRS = sorted(Path("/usr/lib/postgresql").glob("*/bin"))
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _as_postgres(*args: str) -> list[str]:
-    """Return a command line that runs args as the postgres user when we are root (PostgreSQL refuses root)."""
-    return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else list(args)
+from tests.postgres_server import PG_BIN_DIRS, throwaway_postgres
 
 
 @pytest.fixture(scope="module")
@@ -36,26 +19,8 @@ def postgres_url() -> Iterator[str]:
     pytest.importorskip("psycopg")
     if not PG_BIN_DIRS:
         pytest.skip("PostgreSQL server binaries are not installed")
-    bin_dir = PG_BIN_DIRS[-1]
-    scratch = Path(tempfile.mkdtemp(prefix="bridge-pg-"))
-    scratch.chmod(0o777)
-    data = scratch / "data"
-    if os.geteuid() == 0:
-        shutil.chown(scratch, "postgres")
-    port = _free_port()
-    subprocess.run(_as_postgres(str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "bridge"),
-                   check=True, capture_output=True)
-    subprocess.run(
-        _as_postgres(str(bin_dir / "pg_ctl"), "-D", str(data), "-w", "-l", str(scratch / "log"),
-                     "-o", f"-p {port} -k {scratch} -c listen_addresses=127.0.0.1 -c fsync=off", "start"),
-        check=True, capture_output=True,
-    )
-    try:
-        yield f"postgresql+psycopg://bridge@127.0.0.1:{port}/postgres"
-    finally:
-        subprocess.run(_as_postgres(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"),
-                       capture_output=True)
-        shutil.rmtree(scratch, ignore_errors=True)
+    with throwaway_postgres("fsync=off") as url:
+        yield url
 
 
 def test_records_history_and_conflicts_on_postgres(postgres_url: str, tmp_path: Path) -> None:

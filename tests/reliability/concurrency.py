@@ -14,20 +14,16 @@ import math
 import multiprocessing
 import os
 import re
-import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import AsyncExitStack, contextmanager
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-PG_BIN_DIRS = sorted(Path("/usr/lib/postgresql").glob("*/bin"))
-"""Where Debian installs the PostgreSQL server binaries (the newest version last)."""
+from tests.postgres_server import PG_BIN_DIRS
 
 
 @dataclass
@@ -53,7 +49,7 @@ class ConcurrencyResult:
         return self.saved / self.seconds if self.seconds else 0.0
 
 
-# -- a throwaway PostgreSQL server ---------------------------------------------------------------------------
+# -- PostgreSQL ---------------------------------------------------------------------------------------------
 
 
 def postgres_available() -> bool:
@@ -63,43 +59,6 @@ def postgres_available() -> bool:
     except ImportError:
         return False
     return bool(PG_BIN_DIRS)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _as_postgres(*args: str) -> list[str]:
-    """Return a command line that runs args as the postgres user when we are root (PostgreSQL refuses root)."""
-    return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else list(args)
-
-
-@contextmanager
-def throwaway_postgres() -> Iterator[str]:
-    """Start a PostgreSQL cluster in a temp dir on a free loopback port; yield the URL of its postgres database."""
-    bin_dir = PG_BIN_DIRS[-1]
-    scratch = Path(tempfile.mkdtemp(prefix="bridge-pg-"))
-    scratch.chmod(0o777)
-    data = scratch / "data"
-    if os.geteuid() == 0:
-        shutil.chown(scratch, "postgres")
-    port = _free_port()
-    subprocess.run(_as_postgres(str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "bridge"),
-                   check=True, capture_output=True)
-    subprocess.run(
-        _as_postgres(str(bin_dir / "pg_ctl"), "-D", str(data), "-w", "-l", str(scratch / "log"),
-                     "-o", f"-p {port} -k {scratch} -c listen_addresses=127.0.0.1 -c max_connections=200",
-                     "start"),
-        check=True, capture_output=True,
-    )
-    try:
-        yield f"postgresql+psycopg://bridge@127.0.0.1:{port}/postgres"
-    finally:
-        subprocess.run(_as_postgres(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"),
-                       capture_output=True)
-        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def fresh_database(server_url: str, name: str) -> str:

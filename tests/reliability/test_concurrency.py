@@ -7,13 +7,13 @@ from collections.abc import Iterator
 import pytest
 
 from bridge.workspace import Workspace
+from tests.postgres_server import throwaway_postgres
 from tests.reliability.concurrency import (
     ConcurrencyResult,
     fresh_database,
     postgres_available,
     run_api,
     run_mcp,
-    throwaway_postgres,
 )
 
 pytestmark = pytest.mark.slow
@@ -24,7 +24,7 @@ def postgres_server() -> Iterator[str]:
     """Yield the URL of a throwaway PostgreSQL server's postgres database."""
     if not postgres_available():
         pytest.skip("PostgreSQL server binaries or the psycopg driver are not installed")
-    with throwaway_postgres() as url:
+    with throwaway_postgres("max_connections=200") as url:
         yield url
 
 
