@@ -9,6 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+INLINE_EMBED_LIMIT = 64
+"""Pending chunks a semantic search embeds before answering (seconds); above it, keyword results answer at once."""
+
 SearchMode = Literal["hybrid", "keyword", "semantic"]
 """How a query is matched: fused keyword and dense ranking, or one of them alone."""
 

@@ -13,7 +13,7 @@ import typer
 
 from bridge.cli import app
 from bridge.cli.common import console, err_console, esc, fail, open_workspace, print_json
-from bridge.search_types import SEARCH_MODES
+from bridge.search_types import INLINE_EMBED_LIMIT, SEARCH_MODES
 from bridge.terminal import safe_line, safe_text
 
 if TYPE_CHECKING:
@@ -29,9 +29,6 @@ def _check_mode(mode: str) -> None:
     if mode not in SEARCH_MODES:
         fail(f"unknown mode '{mode}': use one of {', '.join(SEARCH_MODES)}", code=2)
 
-
-INLINE_EMBED_LIMIT = 64
-"""Pending chunks a semantic search embeds before answering (seconds); above it, keyword results answer at once."""
 
 WaitOption = Annotated[bool, typer.Option(
     "--wait", help="Embed chunks still waiting for vectors first (a progress bar on a terminal; Ctrl-C keeps what is "

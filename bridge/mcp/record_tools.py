@@ -17,6 +17,7 @@ from bridge.mcp.lookup import load_record, resolve_topic, successors, successors
 from bridge.mcp.paging import CursorError, decode_cursor, encode_cursor, paginate
 from bridge.mcp.sections import SectionNotFound, find_sections, select_section
 from bridge.mcp.views import cut_text, front_matter, hit_view, record_uri
+from bridge.search_types import INLINE_EMBED_LIMIT
 
 if TYPE_CHECKING:
     from bridge.mcp.context import ToolContext
@@ -31,9 +32,18 @@ CHARS_PER_TOKEN = 4
 
 
 def _semantic_mode(context: ToolContext) -> tuple[SearchMode, str | None]:
-    """Return the search mode to use now and, when it is keyword only, a note saying why."""
+    """Return the search mode to use now and, when it is keyword only, a note saying why.
+
+    Records written meanwhile (an import in another process) leave chunks without vectors: a few are embedded
+    inside the search, a backlog is embedded in the background while searches answer with keyword results.
+    """
     if context.warmer.wait_ready(context.semantic_wait_seconds):
-        return "hybrid", None
+        pending = context.workspace.index_status().pending
+        if pending <= INLINE_EMBED_LIMIT:
+            return "hybrid", None
+        context.warmer.catch_up()
+        return "keyword", (f"{pending} sections written since the server started wait for vectors; keyword results "
+                           "only until they are embedded — repeat the call later for hybrid")
     if context.warmer.state == "failed":
         return "keyword", f"semantic search is unavailable ({context.warmer.error}); keyword results only"
     return "keyword", "the semantic model is still loading; keyword results only — repeat the call later for hybrid"

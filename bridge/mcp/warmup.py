@@ -24,6 +24,7 @@ class ModelWarmer:
         self._lock = threading.Lock()
         self._done = threading.Event()
         self._thread: threading.Thread | None = None
+        self._catching_up: threading.Thread | None = None
         self.error: str | None = None
         """Why the warm-up failed, when it did."""
         self.seconds: float | None = None
@@ -57,6 +58,21 @@ class ModelWarmer:
         finally:
             self.seconds = time.perf_counter() - started
             self._done.set()
+
+    def catch_up(self) -> None:
+        """Embed chunks written since the warm-up, in a background thread (one at a time; never blocks a call)."""
+        with self._lock:
+            if self._catching_up is not None and self._catching_up.is_alive():
+                return
+            self._catching_up = threading.Thread(target=self._embed_backlog, name="bridge-catch-up", daemon=True)
+            self._catching_up.start()
+
+    def _embed_backlog(self) -> None:
+        """Embed pending chunks and refresh the index, logging a failure instead of raising."""
+        try:
+            self._workspace.warm_up()
+        except Exception as exc:  # searches keep answering with keyword results
+            logger.warning("embedding new sections failed: %s: %s", type(exc).__name__, exc)
 
     def wait_ready(self, timeout_seconds: float) -> bool:
         """Start the warm-up if needed, wait up to timeout_seconds, and return whether semantic search can run."""
