@@ -33,7 +33,9 @@ RUN_BRIDGE = (
 
 def bridge(*args: str, home: Path) -> subprocess.Popen[str]:
     """Start `bridge args…` with its data in home; stdout and stderr are captured."""
-    env = {**os.environ, "BRIDGE_HOME": str(home), "HF_HUB_OFFLINE": "1"}
+    env = {name: value for name, value in os.environ.items()
+           if not name.startswith("BRIDGE_") or name == "BRIDGE_MODEL_CACHE"}
+    env.update(BRIDGE_HOME=str(home), HF_HUB_OFFLINE="1")
     return subprocess.Popen([sys.executable, "-c", RUN_BRIDGE, *args], env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 

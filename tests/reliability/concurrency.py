@@ -18,7 +18,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import AsyncExitStack
+from collections.abc import Iterator
+from contextlib import AsyncExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -119,12 +120,28 @@ def api_writer(home: str, database_url: str | None, worker: int, saves: int, key
     return saved, conflicts, errors
 
 
+@contextmanager
+def _using(home: str, database_url: str | None) -> Iterator[None]:
+    """Point this process's bridge at home (and database_url) for the block, then restore the environment.
+
+    The campaign runs inside pytest workers too: a BRIDGE_DATABASE_URL left behind would send a later test's
+    ``bridge`` subprocesses to this campaign's (stopped) database.
+    """
+    saved = {name: value for name, value in os.environ.items() if name.startswith("BRIDGE_")}
+    _use(home, database_url)
+    try:
+        yield
+    finally:
+        for name in [name for name in os.environ if name.startswith("BRIDGE_")]:
+            del os.environ[name]
+        os.environ.update(saved)
+
+
 def _seed_records(home: str, database_url: str | None, count: int) -> list[str]:
     """Create count records to write to and return their keys."""
-    _use(home, database_url)
     from bridge.workspace import Workspace
 
-    with Workspace.open() as workspace:
+    with _using(home, database_url), Workspace.open() as workspace:
         return [workspace.new_record("decision", f"Record {number}", body="# Context\n\nstart\n").key
                 for number in range(1, count + 1)]
 
@@ -256,10 +273,9 @@ def run_mcp(processes: int, saves: int, same_record: bool, database_url: str | N
         result.saved = sum(len(outcome[0]) for outcome in outcomes)
         result.conflicts = sum(outcome[1] for outcome in outcomes)
         result.errors = [error for outcome in outcomes for error in outcome[2]]
-        _use(home, database_url)
         from bridge.workspace import Workspace
 
-        with Workspace.open() as workspace:
+        with _using(home, database_url), Workspace.open() as workspace:
             for key in dict.fromkeys(targets):
                 told = sorted((version, worker) for worker, outcome in enumerate(outcomes)
                               if targets[worker] == key for version in outcome[0])

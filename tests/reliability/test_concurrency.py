@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -126,3 +128,12 @@ def test_two_processes_rechunking_one_record_on_postgres_never_collide(postgres_
             thread.join(timeout=120)
         assert failures == []
         assert chunks.fts_in_step(workspace.engine)
+
+
+def test_the_campaign_leaves_the_test_process_environment_as_it_found_it(tmp_path: Path) -> None:
+    from tests.reliability.concurrency import _seed_records
+
+    before = {name: value for name, value in os.environ.items() if name.startswith("BRIDGE_")}
+    keys = _seed_records(str(tmp_path / "home"), "sqlite:///" + str(tmp_path / "other.db"), 2)
+    assert len(keys) == 2
+    assert {name: value for name, value in os.environ.items() if name.startswith("BRIDGE_")} == before
