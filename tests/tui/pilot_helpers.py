@@ -7,6 +7,7 @@ from typing import TypeVar
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input
+from textual.worker import WorkerCancelled
 
 from bridge.config import Settings
 from bridge.tui.app import BridgeApp
@@ -23,7 +24,10 @@ async def settle(pilot: Pilot) -> None:
     """Wait until no worker runs and every message they posted was handled."""
     app = pilot.app
     for _ in range(50):
-        await app.workers.wait_for_complete()
+        try:
+            await app.workers.wait_for_complete()
+        except WorkerCancelled:  # a worker that ends the app (quit, discard and exit) is cancelled by the exit
+            pass
         await pilot.pause()
         if not any(worker.is_running for worker in app.workers):
             await pilot.pause()
