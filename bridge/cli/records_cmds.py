@@ -1,4 +1,4 @@
-"""Record commands: init, import, export, list, show, new, and the default (open the TUI)."""
+"""Record commands: init, import, export, list, show, new."""
 
 from __future__ import annotations
 
@@ -23,37 +23,6 @@ def record_summary(record: Record) -> dict[str, Any]:
         "source_path": record.source_path, "created_at": record.created_at, "updated_at": record.updated_at,
         "version": record.version,
     }
-
-
-@app.callback(invoke_without_command=True)
-def default(
-    ctx: typer.Context,
-    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
-) -> None:
-    """Open the terminal app (on the built-in demo knowledge base when nothing is imported yet)."""
-    if version:
-        from bridge import __version__
-
-        console.print(f"bridge {__version__}")
-        raise typer.Exit()
-    if ctx.invoked_subcommand is not None:
-        return
-    from bridge.config import load_settings
-    from bridge.errors import BridgeError
-
-    try:
-        settings = load_settings()
-    except BridgeError as exc:
-        fail(str(exc))
-    if sys.stdout.isatty() and sys.stdin.isatty():
-        from bridge.tui.app import run_app
-
-        run_app(settings)  # the app opens the workspace and imports the demo in the background
-        return
-    with open_workspace() as workspace:
-        if workspace.ensure_demo():
-            err_console.print("No records yet: imported bridge's own knowledge base as a demo.")
-        _print_table(workspace.list_records())
 
 
 @app.command()
@@ -146,10 +115,10 @@ def list_(
     if as_json:
         print_json([record_summary(record) for record in records])
     else:
-        _print_table(records)
+        print_table(records)
 
 
-def _print_table(records: list[Record]) -> None:
+def print_table(records: list[Record]) -> None:
     """Print records as a rich table."""
     from rich.table import Table
 

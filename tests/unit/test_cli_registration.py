@@ -1,0 +1,55 @@
+"""One command loads only its own command module; the table saying which module that is matches the modules."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+
+import bridge.cli as cli
+
+
+def _names() -> set[str]:
+    """Return the names of every command and command group registered on the app so far."""
+    commands = {command.name or command.callback.__name__.replace("_", "-") for command in cli.app.registered_commands
+                if command.callback is not None}
+    return commands | {group.name for group in cli.app.registered_groups if group.name}
+
+
+def test_the_command_table_names_the_module_of_every_command() -> None:
+    found: dict[str, str] = {}
+    importlib.import_module("bridge.cli.root_cmds")
+    for module in ("records_cmds", *cli.OPTIONAL_MODULES):
+        before = _names()
+        importlib.import_module(f"bridge.cli.{module}")
+        found.update(dict.fromkeys(_names() - before, module))
+    assert found == cli.COMMAND_MODULES
+
+
+def _loaded_command_modules(*argv: str) -> tuple[str, list[str]]:
+    """Run bridge with argv in a fresh process; return its output and the command modules it imported."""
+    code = (
+        "import sys\n"
+        "from bridge.cli import main\n"
+        f"sys.argv = ['bridge', *{list(argv)!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('MODULES=' + ','.join(sorted(m for m in sys.modules if m.startswith('bridge.cli.') "
+        "and m.endswith('_cmds'))))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    modules = result.stdout.rsplit("MODULES=", 1)[1].strip()
+    return result.stdout, modules.split(",") if modules else []
+
+
+def test_one_command_loads_only_its_module() -> None:
+    output, modules = _loaded_command_modules("search", "--help")
+    assert "Find the records" in output
+    assert modules == ["bridge.cli.root_cmds", "bridge.cli.search_cmds"]
+
+
+def test_help_and_unknown_commands_load_every_module() -> None:
+    output, modules = _loaded_command_modules("--help")
+    assert {"search", "people", "drafts", "alerts", "sync", "mcp"} <= set(output.replace("│", " ").split())
+    assert len(modules) == 2 + len(cli.OPTIONAL_MODULES)
+    _output, modules = _loaded_command_modules("serch")
+    assert "bridge.cli.search_cmds" in modules
