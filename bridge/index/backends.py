@@ -1,7 +1,9 @@
 """The encoder backends bridge can run a sentence-transformers model on, and how each one is built.
 
-``torch-float32`` and ``torch-bfloat16`` run the model on torch (bfloat16 under CPU autocast): its transformer
-with mean pooling directly (``torch_encoder``) when it is that shape, else through sentence-transformers; ``onnx-float32`` and ``onnx-int8`` run an export of it through ONNX Runtime. Which one a machine uses
+``torch-float32`` and ``torch-bfloat16`` run the model on torch: its transformer with mean pooling directly
+(``torch_encoder``, bfloat16 as a copy with bfloat16 weights) when it is that shape, else through
+sentence-transformers (bfloat16 under CPU autocast); ``onnx-float32`` and ``onnx-int8`` run an export of it through
+ONNX Runtime. Which one a machine uses
 is measured, not guessed (``calibration``). Heavy libraries are imported only when an encoder is built.
 """
 

@@ -49,10 +49,10 @@ def pooled_model(model_path: str, attention: str = "sdpa") -> Any:
         def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
                     token_type_ids: torch.Tensor) -> torch.Tensor:
             hidden = self.model(input_ids=input_ids, attention_mask=attention_mask,
-                                token_type_ids=token_type_ids).last_hidden_state
+                                token_type_ids=token_type_ids).last_hidden_state.float()
             mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
             mean = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
-            return torch.nn.functional.normalize(mean.float(), p=2.0, dim=1)
+            return torch.nn.functional.normalize(mean, p=2.0, dim=1)
 
     try:
         model = AutoModel.from_pretrained(model_path, attn_implementation=attention).eval()
@@ -61,27 +61,40 @@ def pooled_model(model_path: str, attention: str = "sdpa") -> Any:
     return Pooled(model).eval()
 
 
+@lru_cache(maxsize=2)
+def bfloat16_model(model_path: str) -> Any:
+    """Return a copy of the pooled model with bfloat16 weights (the float32 one stays for float32 and the export)."""
+    import copy
+
+    import torch
+
+    return copy.deepcopy(pooled_model(model_path)).to(torch.bfloat16).eval()
+
+
 class TorchPooledEncoder(BatchEncoder):
-    """The pooled model on the CPU in float32, or under bfloat16 autocast, fed by the model's own tokenizer file."""
+    """The pooled model on the CPU in float32 or with bfloat16 weights, fed by the model's own tokenizer file.
+
+    bfloat16 weights rather than ``torch.autocast``: autocast casts every weight on every call, and on a Xeon with
+    AMX the bfloat16 copy encoded PEP sections about 1.2× faster (cosine to float32 ≥ 0.9999 either way).
+    """
 
     def __init__(self, model_path: str, *, window: int, batch_size: int, bfloat16: bool) -> None:
         _offline()
         import torch
 
-        self._module = pooled_model(model_path)
+        self._module = bfloat16_model(model_path) if bfloat16 else pooled_model(model_path)
         torch.set_num_threads(usable_cores())
         self._tokenizer = load_tokenizer(Path(model_path) / TOKENIZER_FILE, window)
         self.window = window
         self.dimension = int(self._module.model.config.hidden_size)
         self.batch_size = batch_size
         self.name = "torch-bfloat16" if bfloat16 else "torch-float32"
-        self._bfloat16 = bfloat16
 
     def _run(self, texts: list[str]) -> np.ndarray:
         """Tokenise one batch and run the model under the chosen arithmetic."""
         import torch
 
         input_ids, attention_mask = (torch.from_numpy(array) for array in self._token_arrays(texts))
-        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=self._bfloat16):
+        with torch.inference_mode():
             vectors = self._module(input_ids, attention_mask, torch.zeros_like(input_ids))
         return vectors.float().numpy()

@@ -141,7 +141,7 @@ def test_the_torch_backends_compute_what_sentence_transformers_computes(runbook_
                                                                         bfloat16: bool) -> None:
     from sentence_transformers import SentenceTransformer
 
-    from bridge.index.torch_encoder import TorchPooledEncoder
+    from bridge.index.torch_encoder import TorchPooledEncoder, pooled_model
 
     path = resolve_model_path(DEFAULT_MODEL)
     reference_model = SentenceTransformer(path, device="cpu")
@@ -153,6 +153,10 @@ def test_the_torch_backends_compute_what_sentence_transformers_computes(runbook_
     assert isinstance(encoder, TorchPooledEncoder), "the bundled model runs without sentence-transformers"
     cosines = (encoder.encode(texts) * reference).sum(axis=1)
     assert float(cosines.min()) >= (0.99 if bfloat16 else 0.99999), float(cosines.min())
+    weight_types = {str(parameter.dtype) for parameter in encoder._module.parameters()}
+    assert weight_types == {"torch.bfloat16" if bfloat16 else "torch.float32"}, "bfloat16 runs bfloat16 weights"
+    float_weights = {str(parameter.dtype) for parameter in pooled_model(path).parameters()}
+    assert float_weights == {"torch.float32"}, "the float32 model (shared with the ONNX export) stays float32"
 
 
 @pytest.mark.parametrize(("backend", "precision", "expected"), [("onnx", "float32", "onnx-float32"),
