@@ -22,11 +22,12 @@ if TYPE_CHECKING:
 
 
 def _offline() -> None:
-    """Make sure transformers never reaches for the network nor draws progress bars on the user's terminal."""
+    """Make sure transformers never reaches for the network nor draws progress bars or warnings on the terminal."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # read once, when transformers is imported
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")  # its warnings (about training options) are not ours
 
 
 @lru_cache(maxsize=4)

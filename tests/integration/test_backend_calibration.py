@@ -246,14 +246,17 @@ def _environment() -> dict[str, str]:
     return dict(os.environ)
 
 
+@pytest.mark.parametrize("precision", ["float32", "bfloat16"])
 def test_reindex_on_torch_draws_no_progress_bars_of_its_libraries(calibrated: CalibratedEmbedder,
-                                                                  tmp_path: Path) -> None:
+                                                                  tmp_path: Path, precision: str) -> None:
     records = Path(__file__).resolve().parents[2] / "records" / "runbooks"
     env = {**_environment(), "BRIDGE_HOME": str(tmp_path / "home"), "BRIDGE_BACKEND": "torch",
-           "BRIDGE_PRECISION": "float32"}
+           "BRIDGE_PRECISION": precision}
     env.pop("HF_HUB_DISABLE_PROGRESS_BARS", None)
+    env.pop("TRANSFORMERS_VERBOSITY", None)
     subprocess.run([sys.executable, "-m", "bridge", "import", str(records)], env=env, capture_output=True, check=True)
     result = subprocess.run([sys.executable, "-m", "bridge", "reindex", "--json"], env=env, capture_output=True,
                             text=True, check=True)
-    assert json.loads(result.stdout)["backend"] == "torch-float32"
+    assert json.loads(result.stdout)["backend"] == f"torch-{precision}"
     assert "Loading weights" not in result.stderr and "it/s]" not in result.stderr, result.stderr
+    assert "[transformers]" not in result.stderr, result.stderr
