@@ -257,7 +257,7 @@ def decide(model_id: str, model_path: str, *, window: int | None, batch_size: in
     bulk = max(passing, key=lambda name: results[name].chunks_per_second) if measured else passing[0]
     family = vector_model_id(model_id, bulk)
     same_family = [name for name in passing if vector_model_id(model_id, name) == family]
-    query = min(same_family, key=lambda name: results[name].query_ms) if measured else bulk
+    query = choose_query_backend(same_family, results) if measured else bulk
     for skipped, result in results.items():
         if result.note and not result.chunks_per_second and skipped not in encoders:
             notes.append(f"{skipped} skipped: {result.note}")
@@ -266,6 +266,16 @@ def decide(model_id: str, model_path: str, *, window: int | None, batch_size: in
                                seconds=time.perf_counter() - started, measured=measured)
     write_decision(cache_root, model_id, decision)
     return decision, encoders
+
+
+def choose_query_backend(candidates: list[str], results: dict[str, CandidateResult]) -> str:
+    """Return the backend for single queries: the fastest of those a fresh process loads without torch, if any.
+
+    Most queries come from one-command processes, where importing torch and transformers costs seconds and the
+    query itself milliseconds; so a torch backend embeds queries only when no ONNX backend of the family passed.
+    """
+    light = [name for name in candidates if "torch" not in RUN_LIBRARIES[name]]
+    return min(light or candidates, key=lambda name: results[name].query_ms)
 
 
 def _measure(encoders: dict[str, Encoder], results: dict[str, CandidateResult], model_id: str) -> None:

@@ -56,3 +56,12 @@ def test_calibration_texts_are_fixed_and_sized() -> None:
     assert texts == calibration.calibration_texts()[0]
     assert len(texts) == calibration.CALIBRATION_TEXTS
     assert all(len(text) > calibration.PIECE_CHARS // 2 for text in texts) and queries
+
+
+def test_queries_prefer_a_backend_that_loads_without_torch() -> None:
+    results = {name: calibration.CandidateResult(name, query_ms=ms) for name, ms in
+               (("torch-float32", 9.9), ("torch-bfloat16", 5.7), ("onnx-float32", 5.9))}
+    assert calibration.choose_query_backend(list(results), results) == "onnx-float32"
+    assert calibration.choose_query_backend(["torch-float32", "torch-bfloat16"], results) == "torch-bfloat16"
+    int8 = {"onnx-int8": calibration.CandidateResult("onnx-int8", query_ms=3.3)}
+    assert calibration.choose_query_backend(["onnx-int8"], int8) == "onnx-int8"
