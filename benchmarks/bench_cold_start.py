@@ -82,6 +82,7 @@ def main() -> None:
     env = {**os.environ, "BRIDGE_HOME": str(home), "HF_HUB_OFFLINE": "1",
            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
     env.pop("BRIDGE_MODEL_CACHE", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed bridge has its bytecode cached; don't compile every run
     clone = home / args.corpus
     subprocess.run(["git", "clone", "-q", str(CORPORA / f"{args.corpus}.bundle"), str(clone)], check=True)
     setup = time.perf_counter()
@@ -99,6 +100,8 @@ def main() -> None:
         "ask (extractive)": [*BRIDGE, "ask", "what do I do when a job failed to complete?"],
     }
     timings: dict[str, list[float]] = {name: [] for name in [*commands, "mcp initialize", "mcp first hybrid answer"]}
+    for command in commands.values():
+        run(command, env)  # untimed: writes the bytecode caches a first run of an installed package finds
     for _run in range(args.runs):
         for name, command in commands.items():
             timings[name].append(run(command, env))
@@ -107,7 +110,7 @@ def main() -> None:
         timings["mcp first hybrid answer"].append(to_answer)
     targets = {"search --mode keyword": 0.5, "search (hybrid)": 1.5, "ask (extractive)": 2.0,
                "mcp first hybrid answer": 2.0}
-    print(f"fresh processes, {args.runs} alternating runs each (seconds):")
+    print(f"fresh processes, {args.runs} alternating runs each after one untimed run (bytecode cached; seconds):")
     for name, values in timings.items():
         target = f"   target ≤ {targets[name]} s" if name in targets else ""
         print(f"  {name:28s} min {min(values):6.2f}   median {statistics.median(values):6.2f}{target}")
