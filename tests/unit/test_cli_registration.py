@@ -2,28 +2,34 @@
 
 from __future__ import annotations
 
-import importlib
+import json
 import subprocess
 import sys
 
 import bridge.cli as cli
 
+FIND_COMMAND_MODULES = """
+import importlib, json
+import bridge.cli as cli
 
-def _names() -> set[str]:
-    """Return the names of every command and command group registered on the app so far."""
-    commands = {command.name or command.callback.__name__.replace("_", "-") for command in cli.app.registered_commands
-                if command.callback is not None}
+def names():
+    commands = {c.name or c.callback.__name__.replace("_", "-") for c in cli.app.registered_commands if c.callback}
     return commands | {group.name for group in cli.app.registered_groups if group.name}
+
+found = {}
+importlib.import_module("bridge.cli.root_cmds")
+for module in ("records_cmds", *cli.OPTIONAL_MODULES):
+    before = names()
+    importlib.import_module(f"bridge.cli.{module}")
+    found.update(dict.fromkeys(names() - before, module))
+print(json.dumps(found))
+"""
+"""Imports the command modules one by one in a fresh process and prints which commands each one registered."""
 
 
 def test_the_command_table_names_the_module_of_every_command() -> None:
-    found: dict[str, str] = {}
-    importlib.import_module("bridge.cli.root_cmds")
-    for module in ("records_cmds", *cli.OPTIONAL_MODULES):
-        before = _names()
-        importlib.import_module(f"bridge.cli.{module}")
-        found.update(dict.fromkeys(_names() - before, module))
-    assert found == cli.COMMAND_MODULES
+    result = subprocess.run([sys.executable, "-c", FIND_COMMAND_MODULES], capture_output=True, text=True, check=True)
+    assert json.loads(result.stdout) == cli.COMMAND_MODULES
 
 
 def _loaded_command_modules(*argv: str) -> tuple[str, list[str]]:
