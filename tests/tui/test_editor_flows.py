@@ -213,3 +213,25 @@ async def test_editing_a_record_with_a_draft_resumes_it(kb_settings: Settings) -
         assert editor.resumed
         assert editor.query_one("#field-title", Input).value == "Ingest spool nearly full"
         assert app.screen is editor
+
+
+async def test_the_typed_text_is_in_the_draft_file_before_the_save_reaches_the_store(
+        kb_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[str] = []
+    original = Workspace.save_record
+
+    def save_record(self: Workspace, record, **kwargs):  # type: ignore[no-untyped-def]
+        path = draft_path(record.key)
+        seen.append(load_draft(path).record.body if path.exists() else "")
+        return original(self, record, **kwargs)
+
+    monkeypatch.setattr(Workspace, "save_record", save_record)
+    async with make_app(kb_settings).run_test(size=(140, 40)) as pilot:
+        await started(pilot)
+        editor = await open_editor(pilot, "RB-0002")
+        append_body(editor, "\nTyped just before saving: quokkamarker.\n")
+        await pilot.press("ctrl+s")  # at once, before any autosave
+        await settle(pilot)
+        assert screen_of(pilot.app, RecordScreen).key == "RB-0002"
+    assert len(seen) == 1 and "quokkamarker" in seen[0], "a kill during the save would have lost the text"
+    assert not draft_path("RB-0002").exists(), "a finished save removes the draft"

@@ -216,8 +216,16 @@ class EditorScreen(Screen[Record | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="editor-save", description="Saving record")
     def _save(self, record: Record, expected_version: int, message: str) -> None:
-        """Save through the workspace; post Saved, Conflicted or Invalid."""
+        """Save through the workspace; post Saved, Conflicted or Invalid.
+
+        The text is written to the draft file first, so a crash or kill during the save leaves it either saved or
+        offered back as a draft, even when it was typed since the last autosave.
+        """
         workspace = self.bridge_app.require_workspace()
+        try:
+            self.drafts.write(new_draft(record, expected_version))
+        except BridgeError:
+            pass  # a draft that cannot be written must not stop a save that can; the save reports its own failure
         try:
             saved = workspace.save_record(
                 record, expected_version=expected_version, message=message or ("create" if self.is_new else "edit")
