@@ -26,6 +26,7 @@ test: $(STAMP)
 
 reliability: $(STAMP)
 	$(PY) -m tests.reliability.crash_harness --kills 50
+	$(PY) -m tests.reliability.tui_save campaign --kills 50
 
 bench: $(STAMP)
 	for script in benchmarks/*.py; do $(PY) $$script || exit 1; done
