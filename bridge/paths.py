@@ -38,9 +38,39 @@ def index_dir() -> Path:
 
 
 def model_cache_dir() -> Path:
-    """Return where exported ONNX models and the measured backend choice live (``BRIDGE_MODEL_CACHE`` overrides)."""
+    """Return where exported ONNX models and the measured backend choice live (``BRIDGE_MODEL_CACHE`` overrides).
+
+    When the data folder's cache cannot be written, the per-user stand-in mirrors it first: the store's vectors
+    were made by the backend its decision names, so that decision, not one measured elsewhere, must embed queries.
+    """
     explicit = os.environ.get("BRIDGE_MODEL_CACHE")
-    return _writable(Path(explicit).expanduser() if explicit else data_dir() / "models")
+    wanted = Path(explicit).expanduser() if explicit else data_dir() / "models"
+    path = _writable(wanted)
+    if path != wanted and wanted.is_dir():
+        _mirror(wanted, path)
+    return path
+
+
+def _mirror(source: Path, target: Path) -> None:
+    """Copy source's decision files into target (replacing different ones) and link its export folders."""
+    try:
+        entries = list(source.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        copy = target / entry.name
+        try:
+            if entry.is_dir():
+                if not copy.exists() and not copy.is_symlink():
+                    copy.symlink_to(entry, target_is_directory=True)
+            elif entry.suffix == ".json":
+                data = entry.read_bytes()
+                if not copy.is_file() or copy.read_bytes() != data:
+                    partial = copy.with_suffix(f".{os.getpid()}.tmp")
+                    partial.write_bytes(data)
+                    partial.replace(copy)
+        except OSError:
+            continue
 
 
 def _writable(path: Path) -> Path:
