@@ -1,8 +1,10 @@
 """Crash campaign: kill -9 real `bridge` processes at seeded random points and check that nothing is lost.
 
 Each kill starts from a copy of a prepared data directory, launches one command, watches the SQLite WAL and kills
-the process a seeded random time after the database starts changing (or, for some kills, at a random time since
-start). After every kill: ``PRAGMA integrity_check`` is ok; every record and revision saved before is still there;
+the process a seeded random time after the database starts changing (within a fixed window, or within the time the
+database kept changing in the uninterrupted run) or, for some kills, at a random time since start. Data directories
+for ``reindex`` carry the calibrated encoder choice, except a seeded tenth that start without it and so are killed
+while the encoder calibrates. After every kill: ``PRAGMA integrity_check`` is ok; every record and revision saved before is still there;
 ``bridge doctor`` is clean (or ``--repair`` makes it clean); every live record's chunks hold its current version and
 a keyword search finds the command's target; running the command again ends in the same state as an uninterrupted
 run. ``make reliability`` runs ``python -m tests.reliability.crash_harness --kills 50`` and prints the table.
@@ -28,6 +30,8 @@ from pathlib import Path
 from tests.reliability.helpers import bridge_command, bridge_env, integrity, run_bridge, write_records
 
 CORPORA = Path(__file__).resolve().parents[2].parent / "shared" / "corpora"
+MODELS = "models"
+"""The data directory's model cache (exported ONNX models and the calibrated encoder choice, bridge.paths)."""
 
 
 @dataclass
@@ -37,12 +41,15 @@ class Operation:
     name: str
     args: Callable[[Path], list[str]]
     """argv after `bridge`, given the work folder (record files, edit texts)."""
-    window: float
-    """Seconds after the database starts changing within which the kill lands."""
+    window: float | None
+    """Seconds after the database starts changing within which the kill lands (None: as long as the database
+    kept changing in the uninterrupted run, measured on this machine)."""
     target: str = ""
     """A word the command's record holds, searched for after the kill (empty: no search check)."""
     semantic: bool = False
     """Whether the command embeds (compare stored vectors, not only chunks)."""
+    cold: float = 0.0
+    """Share of kills that start without the cached encoder choice, so they land while the encoder calibrates."""
 
 
 @dataclass
@@ -62,6 +69,8 @@ class KillOutcome:
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     """Wall time of the kill and all its checks (including the rerun)."""
+    cold: bool = False
+    """Whether the data directory had no cached encoder choice (the killed run and the rerun calibrate)."""
 
 
 def digest(database: Path, semantic: bool = False) -> dict[str, object]:
@@ -115,6 +124,30 @@ def _wal_state(home: Path) -> tuple[int, int]:
     except FileNotFoundError:
         return (0, 0)
     return (stat.st_size, stat.st_mtime_ns)
+
+
+def run_watched(home: Path, argv: list[str]) -> float:
+    """Run bridge argv against home to the end; return the seconds from the first WAL change to its exit."""
+    before = _wal_state(home)
+    process = subprocess.Popen(bridge_command(*argv), env=bridge_env(home), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    changed: float | None = None
+    while process.poll() is None:
+        if changed is None and _wal_state(home) not in (before, (0, 0)):
+            changed = time.monotonic()
+        time.sleep(0.002)
+    return time.monotonic() - changed if changed is not None else 0.0
+
+
+def copy_home(base: Path, home: Path, cold: bool = False) -> None:
+    """Copy a prepared data directory; the model cache is hard-linked (bridge only ever renames files into it).
+
+    With cold, the cached encoder choice is left out, so the next command that embeds calibrates first.
+    """
+    shutil.copytree(base, home, ignore=shutil.ignore_patterns(MODELS) if (base / MODELS).is_dir() else None)
+    if (base / MODELS).is_dir():
+        shutil.copytree(base / MODELS, home / MODELS, copy_function=os.link,
+                        ignore=shutil.ignore_patterns("backend-*.json") if cold else None)
 
 
 def kill_during(home: Path, argv: list[str], rng: random.Random, window: float) -> tuple[str, float]:
@@ -216,9 +249,22 @@ def operations(work: Path) -> list[tuple[Operation, Callable[[Path], None]]]:
     new_body = work / "new-body.md"
     new_body.write_text("# Context\n\npersimmonmarker body of the interrupted new.\n", encoding="utf-8")
     small = write_records(work / "small", 12, words=120)
+    larger = write_records(work / "larger", 30, words=120)
+    models = work / "warm-models"
 
     def imported(home: Path) -> None:
         run_bridge(home, "import", str(small), timeout=600)
+
+    def imported_and_warm(home: Path) -> None:
+        """30 records (about 150 chunks, more than one vector save of 128) and the encoder already calibrated."""
+        run_bridge(home, "import", str(larger), timeout=600)
+        if not models.is_dir():
+            scratch = work / "warm-up"
+            shutil.copytree(home, scratch)
+            run_bridge(scratch, "reindex", timeout=1200)
+            shutil.copytree(scratch / MODELS, models)
+            shutil.rmtree(scratch)
+        shutil.copytree(models, home / MODELS)
 
     def edited_twice(home: Path) -> None:
         imported(home)
@@ -231,14 +277,15 @@ def operations(work: Path) -> list[tuple[Operation, Callable[[Path], None]]]:
         run_bridge(home, "init")
 
     return [
-        (Operation("import", lambda _w: ["import", str(corpus)], window=4.0, target="Looping"), empty),
+        (Operation("import", lambda _w: ["import", str(corpus)], window=None, target="Looping"), empty),
         (Operation("new", lambda _w: ["new", "--kind", "decision", "--title", "Created under fire", "--body-file",
                                       str(new_body)], window=0.08, target="persimmonmarker"), imported),
         (Operation("edit", lambda _w: ["edit", "ADR-0002", "--file", str(edit_text)], window=0.08,
                    target="kumquatmarker"), imported),
         (Operation("restore", lambda _w: ["restore", "ADR-0001", "1"], window=0.08, target="marker1"), edited_twice),
         (Operation("review", lambda _w: ["review", "ADR-0003"], window=0.05, target="marker3"), imported),
-        (Operation("reindex", lambda _w: ["reindex"], window=15.0, target="marker5", semantic=True), imported),
+        (Operation("reindex", lambda _w: ["reindex"], window=None, target="marker5", semantic=True, cold=0.1),
+         imported_and_warm),
     ]
 
 
@@ -254,7 +301,7 @@ def run_campaign(kills: int, seed: int, only: list[str] | None = None,
     outcomes: list[KillOutcome] = []
     with tempfile.TemporaryDirectory(prefix="bridge-crash-") as scratch:
         work = Path(scratch)
-        prepared: list[tuple[Operation, Path, dict[str, tuple[str, int]], dict[str, object]]] = []
+        prepared: list[tuple[Operation, Path, dict[str, tuple[str, int]], dict[str, object], float]] = []
         for operation, prepare in operations(work):
             if only and operation.name not in only:
                 continue
@@ -263,19 +310,24 @@ def run_campaign(kills: int, seed: int, only: list[str] | None = None,
             prepare(base)
             base_saved = saved_history(base / "bridge.db")
             reference_home = work / f"reference-{operation.name}"
-            shutil.copytree(base, reference_home)
-            run_bridge(reference_home, *operation.args(work), timeout=1200)
-            prepared.append((operation, base, base_saved, digest(reference_home / "bridge.db", operation.semantic)))
+            copy_home(base, reference_home)
+            span = run_watched(reference_home, operation.args(work))
+            window = operation.window if operation.window is not None else max(span, 0.05)
+            prepared.append((operation, base, base_saved, digest(reference_home / "bridge.db", operation.semantic),
+                             window))
+            shutil.rmtree(reference_home)
         for number in range(kills):
             if deadline is not None and time.monotonic() >= deadline:
                 break
-            for operation, base, base_saved, reference in prepared:
+            for operation, base, base_saved, reference, window in prepared:
                 home = work / f"kill-{operation.name}-{number}"
-                shutil.copytree(base, home)
+                cold = operation.cold > 0 and rng.random() < operation.cold
+                copy_home(base, home, cold=cold)
                 started = time.monotonic()
-                when, _seconds = kill_during(home, operation.args(work), rng, operation.window)
+                when, _seconds = kill_during(home, operation.args(work), rng, window)
                 outcome = check_after_kill(home, operation, work, base_saved, reference, when)
                 outcome.seconds = time.monotonic() - started
+                outcome.cold = cold
                 outcomes.append(outcome)
                 if progress is not None:
                     progress(outcome)
@@ -324,7 +376,8 @@ def main() -> None:
     def show(outcome: KillOutcome) -> None:
         flags = "" if (outcome.integrity_ok and not outcome.lost and outcome.doctor != "dirty" and outcome.searchable
                        and outcome.rerun_same and not outcome.tracebacks) else "  <-- PROBLEM " + "; ".join(outcome.notes)
-        print(f"{outcome.operation:8} {outcome.when:9} doctor {outcome.doctor} {outcome.seconds:5.0f} s{flags}",
+        print(f"{outcome.operation:8} {outcome.when:9} {'cold' if outcome.cold else '    '} doctor {outcome.doctor:8} "
+              f"{outcome.seconds:5.0f} s{flags}",
               flush=True)
         if options.log:
             with options.log.open("a", encoding="utf-8") as log:
