@@ -124,6 +124,11 @@ class WorkersMixin:
         except BridgeError as exc:
             self.post_message(WarmUpFailed(describe_exception(exc)))
             return
+        read_only = workspace.read_only_search_mode("hybrid", status)
+        if read_only is not None and read_only[0] == "keyword":
+            self.post_message(IndexStatusChanged(False, status.chunks, status.embedded,
+                                                 "read-only data folder: no vectors to search by meaning"))
+            return
         self.post_message(IndexStatusChanged(workspace.semantic_ready(), status.chunks, status.embedded))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="drafts", description="Looking for drafts")

@@ -55,6 +55,7 @@ class SearchMixin:
 
     def __init__(self) -> None:
         self._dense: DenseState | None = None
+        self._read_only: bool | None = None
 
     @property
     def dense(self) -> DenseState:
@@ -206,6 +207,35 @@ class SearchMixin:
         return HealthCheck("search chunks", False, f"{len(set(stale))} records have missing or stale chunks: run "
                            "`bridge doctor --repair`")
 
+    def store_read_only(self) -> bool:
+        """Return whether this process may not write the store (a SQLite file in a folder it cannot write)."""
+        if self._read_only is None:
+            from bridge.store.engine import read_only
+
+            self._read_only = read_only(self.engine)
+        return self._read_only
+
+    def read_only_search_mode(self, mode: SearchMode,
+                              status: IndexStatus | None = None) -> tuple[SearchMode, str | None] | None:
+        """Return the mode a search can use and a note when chunks wait for vectors this process cannot store.
+
+        None when the store is writable or nothing waits (callers embed as usual). On a read-only store, chunks
+        without vectors are never embedded: semantic and hybrid search use the stored vectors and keyword search
+        finds the rest; with no stored vectors at all the answer is keyword results.
+        """
+        if mode == "keyword" or not self.store_read_only():
+            return None
+        status = status or self.index_status()
+        if status.pending == 0:
+            return None
+        if status.embedded == 0:
+            return "keyword", (f"this data folder is read-only, so its {status.pending} sections cannot be embedded "
+                               "here: these are keyword results (`bridge reindex` where the folder is writable "
+                               "embeds them)")
+        return mode, (f"this data folder is read-only, so {status.pending} of {status.chunks} sections without "
+                      "vectors cannot be embedded here: they are found by keyword only (`bridge reindex` where the "
+                      "folder is writable embeds them)")
+
     def warm_up_is_light(self) -> bool:
         """Return whether a warm-up would load no torch (queries on ONNX): it can start before results are painted."""
         return self.dense.queries_without_torch()
@@ -216,15 +246,22 @@ class SearchMixin:
             return False
         if self._dense.known_complete():
             return True
-        return self.index_status().pending == 0
+        return self.index_status().pending == 0 or self.store_read_only()
 
     def warm_up(self, progress: ProgressCallback | None = None) -> None:
-        """Load the model, embed pending chunks and load or build the FAISS index (blocking; call in a worker)."""
+        """Load the model, embed pending chunks and load or build the FAISS index (blocking; call in a worker).
+
+        A read-only store embeds nothing (it cannot keep vectors); with no stored vectors it loads no model either.
+        """
         dense = self.dense
+        read_only = self.store_read_only()
+        if read_only and self.index_status().embedded == 0:
+            return
         if progress is not None:
             progress(0, 1, "loading model")
         dense.load_query_side()
-        dense.embed_pending(progress)
+        if not read_only:
+            dense.embed_pending(progress)
         dense.ensure_index()
         dense.save_if_dirty()
         if progress is not None:
@@ -311,9 +348,10 @@ class SearchMixin:
         return [ChunkHit(chunk_id, record_id, score) for chunk_id, record_id, score in rows]
 
     def _dense_search(self, query: str, limit: int, filters: chunk_store.RecordFilters) -> list[ChunkHit]:
-        """Return chunk hits by vector similarity, embedding pending chunks first."""
+        """Return chunk hits by vector similarity, embedding pending chunks first (unless the store is read-only)."""
         dense = self.dense
-        dense.ensure_embedded()
+        if not self.store_read_only():
+            dense.ensure_embedded()
         index = dense.ensure_index()
         if len(index) == 0:
             return []
