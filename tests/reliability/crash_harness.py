@@ -2,7 +2,7 @@
 
 Each kill starts from a copy of a prepared data directory, launches one command, watches the SQLite WAL and kills
 the process a seeded random time after the database starts changing (within a fixed window, or within the time the
-database kept changing in the fastest of three uninterrupted runs) or, for some kills, at a random time since
+database kept changing in the fastest uninterrupted run seen) or, for some kills, at a random time since
 start. Data directories for ``reindex`` carry the calibrated encoder choice, except a seeded tenth that start
 without it and so are killed while the encoder calibrates. After every kill: ``PRAGMA integrity_check`` is ok;
 every record and revision saved before is still there; ``bridge doctor`` is clean (or ``--repair`` makes it
@@ -31,8 +31,6 @@ from pathlib import Path
 from tests.reliability.helpers import bridge_command, bridge_env, integrity, run_bridge, write_records
 
 CORPORA = Path(__file__).resolve().parents[2].parent / "shared" / "corpora"
-REFERENCE_RUNS = 3
-"""Uninterrupted runs timed for a measured kill window: the fastest counts, as a busy machine only slows runs."""
 MODELS = "models"
 """The data directory's model cache (exported ONNX models and the calibrated encoder choice, bridge.paths)."""
 
@@ -46,7 +44,8 @@ class Operation:
     """argv after `bridge`, given the work folder (record files, edit texts)."""
     window: float | None
     """Seconds after the database starts changing within which the kill lands (None: as long as the database
-    kept changing in the fastest uninterrupted run, measured on this machine)."""
+    kept changing in the uninterrupted run, narrowed to the fastest run that finished before its kill: a busy
+    machine only slows runs)."""
     target: str = ""
     """A word the command's record holds, searched for after the kill (empty: no search check)."""
     semantic: bool = False
@@ -155,25 +154,35 @@ def copy_home(base: Path, home: Path, cold: bool = False) -> None:
                         ignore=shutil.ignore_patterns("backend-*.json") if cold else None)
 
 
-def kill_during(home: Path, argv: list[str], rng: random.Random, window: float) -> tuple[str, float]:
-    """Run bridge argv against home and SIGKILL it at a seeded point; return (when, seconds after start)."""
+def kill_during(home: Path, argv: list[str], rng: random.Random,
+                window: float) -> tuple[str, float, float | None]:
+    """Run bridge argv against home and SIGKILL it at a seeded point.
+
+    Returns (when, seconds after start, and for a run that finished first the seconds from its first WAL change
+    to its exit, which narrows a measured window).
+    """
     before = _wal_state(home)
     started = time.monotonic()
     process = subprocess.Popen(bridge_command(*argv), env=bridge_env(home), stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, start_new_session=True)
     early = rng.random() < 0.15
-    deadline = started + (rng.uniform(0.3, 2.5) if early else 600)
-    while process.poll() is None and time.monotonic() < deadline:
-        now = _wal_state(home)
-        if not early and now != before and now[0] > 0:
-            time.sleep(rng.uniform(0, window))
+    kill_at: float | None = started + rng.uniform(0.3, 2.5) if early else None
+    delay = rng.uniform(0, window)
+    changed: float | None = None
+    while process.poll() is None:
+        now = time.monotonic()
+        if changed is None and _wal_state(home) not in (before, (0, 0)):
+            changed = now
+            kill_at = kill_at if early else now + delay
+        if kill_at is not None and now >= kill_at or now - started > 600:
             break
         time.sleep(0.002)
     if process.poll() is not None:
-        return "finished", time.monotonic() - started
+        ended = time.monotonic()
+        return "finished", ended - started, ended - changed if changed is not None else None
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
-    return ("early" if early else "mid-write"), time.monotonic() - started
+    return ("early" if early else "mid-write"), time.monotonic() - started, None
 
 
 def check_after_kill(home: Path, operation: Operation, work: Path, base_saved: dict[str, tuple[str, int]],
@@ -306,7 +315,8 @@ def run_campaign(kills: int, seed: int, only: list[str] | None = None,
     outcomes: list[KillOutcome] = []
     with tempfile.TemporaryDirectory(prefix="bridge-crash-") as scratch:
         work = Path(scratch)
-        prepared: list[tuple[Operation, Path, dict[str, tuple[str, int]], dict[str, object], float]] = []
+        prepared: list[tuple[Operation, Path, dict[str, tuple[str, int]], dict[str, object]]] = []
+        windows: dict[str, float] = {}
         for operation, prepare in operations(work):
             if only and operation.name not in only:
                 continue
@@ -316,25 +326,23 @@ def run_campaign(kills: int, seed: int, only: list[str] | None = None,
             base_saved = saved_history(base / "bridge.db")
             reference_home = work / f"reference-{operation.name}"
             copy_home(base, reference_home)
-            spans = [run_watched(reference_home, operation.args(work))]
+            span = run_watched(reference_home, operation.args(work))
             reference = digest(reference_home / "bridge.db", operation.semantic)
             shutil.rmtree(reference_home)
-            if operation.window is None:
-                for _ in range(REFERENCE_RUNS - 1):
-                    copy_home(base, reference_home)
-                    spans.append(run_watched(reference_home, operation.args(work)))
-                    shutil.rmtree(reference_home)
-            window = operation.window if operation.window is not None else max(min(spans), 0.05)
-            prepared.append((operation, base, base_saved, reference, window))
+            windows[operation.name] = operation.window if operation.window is not None else max(span, 0.05)
+            prepared.append((operation, base, base_saved, reference))
         for number in range(kills):
             if deadline is not None and time.monotonic() >= deadline:
                 break
-            for operation, base, base_saved, reference, window in prepared:
+            for operation, base, base_saved, reference in prepared:
                 home = work / f"kill-{operation.name}-{number}"
                 cold = operation.cold > 0 and rng.random() < operation.cold
                 copy_home(base, home, cold=cold)
                 started = time.monotonic()
-                when, _seconds = kill_during(home, operation.args(work), rng, window)
+                window = windows[operation.name]
+                when, _seconds, span = kill_during(home, operation.args(work), rng, window)
+                if operation.window is None and span is not None and not cold:
+                    windows[operation.name] = max(min(window, span), 0.05)
                 outcome = check_after_kill(home, operation, work, base_saved, reference, when)
                 outcome.seconds = time.monotonic() - started
                 outcome.cold, outcome.window = cold, window
