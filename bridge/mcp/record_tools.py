@@ -38,11 +38,9 @@ def _semantic_mode(context: ToolContext) -> tuple[SearchMode, str | None]:
     inside the search, a backlog is embedded in the background while searches answer with keyword results.
     """
     read_only = context.workspace.read_only_search_mode("hybrid")
-    if read_only is not None and read_only[0] == "keyword":
-        return read_only  # nothing stored to search by meaning: no model to wait for
+    if read_only is not None:
+        return read_only
     if context.warmer.wait_ready(context.semantic_wait_seconds):
-        if read_only is not None:
-            return read_only
         pending = context.workspace.index_status().pending
         if pending <= INLINE_EMBED_LIMIT:
             return "hybrid", None

@@ -124,10 +124,9 @@ class WorkersMixin:
         except BridgeError as exc:
             self.post_message(WarmUpFailed(describe_exception(exc)))
             return
-        read_only = workspace.read_only_search_mode("hybrid", status)
-        if read_only is not None and read_only[0] == "keyword":
+        if workspace.read_only_search_mode("hybrid", status) is not None:
             self.post_message(IndexStatusChanged(False, status.chunks, status.embedded,
-                                                 "read-only data folder: no vectors to search by meaning"))
+                                                 f"read-only data folder: {status.pending} sections have no vectors"))
             return
         self.post_message(IndexStatusChanged(workspace.semantic_ready(), status.chunks, status.embedded))
 

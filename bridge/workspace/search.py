@@ -216,25 +216,21 @@ class SearchMixin:
         return self._read_only
 
     def read_only_search_mode(self, mode: SearchMode,
-                              status: IndexStatus | None = None) -> tuple[SearchMode, str | None] | None:
-        """Return the mode a search can use and a note when chunks wait for vectors this process cannot store.
+                              status: IndexStatus | None = None) -> tuple[SearchMode, str] | None:
+        """Return ("keyword", a note) when chunks wait for vectors this process cannot store, else None.
 
-        None when the store is writable or nothing waits (callers embed as usual). On a read-only store, chunks
-        without vectors are never embedded: semantic and hybrid search use the stored vectors and keyword search
-        finds the rest; with no stored vectors at all the answer is keyword results.
+        None when the store is writable or nothing waits (callers embed as usual). A read-only store never embeds:
+        fusing the stored vectors with sections that have none would rank those below any embedded section, so
+        the answer is keyword results, as when a large backlog waits (INLINE_EMBED_LIMIT).
         """
         if mode == "keyword" or not self.store_read_only():
             return None
         status = status or self.index_status()
         if status.pending == 0:
             return None
-        if status.embedded == 0:
-            return "keyword", (f"this data folder is read-only, so its {status.pending} sections cannot be embedded "
-                               "here: these are keyword results (`bridge reindex` where the folder is writable "
-                               "embeds them)")
-        return mode, (f"this data folder is read-only, so {status.pending} of {status.chunks} sections without "
-                      "vectors cannot be embedded here: they are found by keyword only (`bridge reindex` where the "
-                      "folder is writable embeds them)")
+        return "keyword", (f"this data folder is read-only, so {status.pending} of {status.chunks} sections without "
+                           "vectors cannot be embedded here: these are keyword results (`bridge reindex` where the "
+                           "folder is writable embeds them)")
 
     def warm_up_is_light(self) -> bool:
         """Return whether a warm-up would load no torch (queries on ONNX): it can start before results are painted."""
@@ -246,22 +242,20 @@ class SearchMixin:
             return False
         if self._dense.known_complete():
             return True
-        return self.index_status().pending == 0 or self.store_read_only()
+        return self.index_status().pending == 0
 
     def warm_up(self, progress: ProgressCallback | None = None) -> None:
         """Load the model, embed pending chunks and load or build the FAISS index (blocking; call in a worker).
 
-        A read-only store embeds nothing (it cannot keep vectors); with no stored vectors it loads no model either.
+        On a read-only store with chunks waiting for vectors it does nothing: searches answer with keyword results.
         """
-        dense = self.dense
-        read_only = self.store_read_only()
-        if read_only and self.index_status().embedded == 0:
+        if self.read_only_search_mode("hybrid") is not None:
             return
+        dense = self.dense
         if progress is not None:
             progress(0, 1, "loading model")
         dense.load_query_side()
-        if not read_only:
-            dense.embed_pending(progress)
+        dense.embed_pending(progress)
         dense.ensure_index()
         dense.save_if_dirty()
         if progress is not None:
