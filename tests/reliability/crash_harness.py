@@ -130,6 +130,12 @@ def _wal_state(home: Path) -> tuple[int, int]:
     return (stat.st_size, stat.st_mtime_ns)
 
 
+def _database_changed(home: Path, before: tuple[int, int]) -> bool:
+    """Return whether the WAL holds new frames since before (opening the database creates an empty WAL first)."""
+    now = _wal_state(home)
+    return now != before and now[0] > 0
+
+
 def run_watched(home: Path, argv: list[str]) -> float:
     """Run bridge argv against home to the end; return the seconds from the first WAL change to its exit."""
     before = _wal_state(home)
@@ -137,7 +143,7 @@ def run_watched(home: Path, argv: list[str]) -> float:
                                stderr=subprocess.DEVNULL, start_new_session=True)
     changed: float | None = None
     while process.poll() is None:
-        if changed is None and _wal_state(home) not in (before, (0, 0)):
+        if changed is None and _database_changed(home, before):
             changed = time.monotonic()
         time.sleep(0.002)
     return time.monotonic() - changed if changed is not None else 0.0
@@ -171,7 +177,7 @@ def kill_during(home: Path, argv: list[str], rng: random.Random,
     changed: float | None = None
     while process.poll() is None:
         now = time.monotonic()
-        if changed is None and _wal_state(home) not in (before, (0, 0)):
+        if changed is None and _database_changed(home, before):
             changed = now
             kill_at = kill_at if early else now + delay
         if kill_at is not None and now >= kill_at or now - started > 600:
