@@ -2,10 +2,10 @@
 
 Each kill starts from a copy of a prepared data directory, launches one command, watches the SQLite WAL and kills
 the process a seeded random time after the database starts changing (within a fixed window, or within the time the
-database kept changing in the fastest uninterrupted run seen) or, for some kills, at a random time since
-start. Data directories for ``reindex`` carry the calibrated encoder choice, except a seeded tenth that start
-without it and so are killed while the encoder calibrates. After every kill: ``PRAGMA integrity_check`` is ok;
-every record and revision saved before is still there; ``bridge doctor`` is clean (or ``--repair`` makes it
+database kept changing in the fastest uninterrupted run seen) or, for some kills, at a random time since start.
+Data directories for ``reindex`` carry the calibrated encoder choice, except a seeded tenth that start without it
+and are killed 1-12 s after start, while the encoder calibrates. After every kill: ``PRAGMA integrity_check`` is
+ok; every record and revision saved before is still there; ``bridge doctor`` is clean (or ``--repair`` makes it
 clean); every live record's chunks hold its current version and a keyword search finds the command's target;
 running the command again ends in the same state as an uninterrupted run. ``make reliability`` runs ``python -m
 tests.reliability.crash_harness --kills 50`` and prints the table.
@@ -31,6 +31,8 @@ from pathlib import Path
 from tests.reliability.helpers import bridge_command, bridge_env, integrity, run_bridge, write_records
 
 CORPORA = Path(__file__).resolve().parents[2].parent / "shared" / "corpora"
+COLD_KILL_SECONDS = (1.0, 12.0)
+"""When a cold kill lands, in seconds since start: the encoder calibrates before reindex writes anything."""
 MODELS = "models"
 """The data directory's model cache (exported ONNX models and the calibrated encoder choice, bridge.paths)."""
 
@@ -160,9 +162,9 @@ def copy_home(base: Path, home: Path, cold: bool = False) -> None:
                         ignore=shutil.ignore_patterns("backend-*.json") if cold else None)
 
 
-def kill_during(home: Path, argv: list[str], rng: random.Random,
-                window: float) -> tuple[str, float, float | None]:
-    """Run bridge argv against home and SIGKILL it at a seeded point.
+def kill_during(home: Path, argv: list[str], rng: random.Random, window: float,
+                since_start: tuple[float, float] | None = None) -> tuple[str, float, float | None]:
+    """Run bridge argv against home and SIGKILL it at a seeded point (within since_start seconds of its start, if given).
 
     Returns (when, seconds after start, and for a run that finished first the seconds from its first WAL change
     to its exit, which narrows a measured window).
@@ -171,8 +173,8 @@ def kill_during(home: Path, argv: list[str], rng: random.Random,
     started = time.monotonic()
     process = subprocess.Popen(bridge_command(*argv), env=bridge_env(home), stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, start_new_session=True)
-    early = rng.random() < 0.15
-    kill_at: float | None = started + rng.uniform(0.3, 2.5) if early else None
+    early = rng.random() < 0.15 or since_start is not None
+    kill_at: float | None = started + rng.uniform(*(since_start or (0.3, 2.5))) if early else None
     delay = rng.uniform(0, window)
     changed: float | None = None
     while process.poll() is None:
@@ -346,7 +348,8 @@ def run_campaign(kills: int, seed: int, only: list[str] | None = None,
                 copy_home(base, home, cold=cold)
                 started = time.monotonic()
                 window = windows[operation.name]
-                when, _seconds, span = kill_during(home, operation.args(work), rng, window)
+                when, _seconds, span = kill_during(home, operation.args(work), rng, window,
+                                                   since_start=COLD_KILL_SECONDS if cold else None)
                 if operation.window is None and span is not None and not cold:
                     windows[operation.name] = max(min(window, span), 0.05)
                 outcome = check_after_kill(home, operation, work, base_saved, reference, when)
