@@ -32,14 +32,17 @@ from tests.reliability.concurrency import (  # noqa: E402 - needs the checkout o
 
 
 def cpu_model() -> str:
-    """Return the CPU model name and core count."""
+    """Return the CPU model name, core count and the flags that matter to encoding speed."""
+    from bridge.index.calibration import cpu_flags
+
+    flags = f", flags {' '.join(cpu_flags()) or 'none of AMX/AVX-512 VNNI/AVX2'}"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
-                return f"{line.split(':', 1)[1].strip()} ({os.cpu_count()} cores)"
+                return f"{line.split(':', 1)[1].strip()} ({os.cpu_count()} cores{flags})"
     except OSError:
         pass
-    return f"{platform.processor() or platform.machine()} ({os.cpu_count()} cores)"
+    return f"{platform.processor() or platform.machine()} ({os.cpu_count()} cores{flags})"
 
 
 def row(result: ConcurrencyResult) -> str:
@@ -90,8 +93,8 @@ def readers(args: argparse.Namespace) -> int:
           f"({'the PEP corpus into' if args.readers == 'import' else 'of'} the imported Prometheus runbooks); "
           f"{args.samples} rounds per phase, MCP 5 calls per round")
     print("| store | reader | quiet p50 | quiet p95 | during write p50 | during write p95 | answers during write "
-          "| failures |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+          "| of them keyword only (note) | failures |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     problems = 0
     for backend in args.backend:
         if backend == "postgres" and not postgres_available():
@@ -102,7 +105,8 @@ def readers(args: argparse.Namespace) -> int:
         for reader in figures:
             print(f"| {'PostgreSQL' if url else 'SQLite'} | {reader.name} | {percentile(reader.quiet, 0.5):.2f} s "
                   f"| {percentile(reader.quiet, 0.95):.2f} s | {percentile(reader.busy, 0.5):.2f} s "
-                  f"| {percentile(reader.busy, 0.95):.2f} s | {len(reader.busy)} | {len(reader.failures)} |",
+                  f"| {percentile(reader.busy, 0.95):.2f} s | {len(reader.busy)} | "
+                  f"{reader.keyword_only if 'hybrid' in reader.name else '–'} | {len(reader.failures)} |",
                   flush=True)
             problems += len(reader.failures)
             for failure in reader.failures[:3]:

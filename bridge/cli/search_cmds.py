@@ -74,9 +74,13 @@ def _semantic_mode(workspace: Workspace, mode: str, *, wait: bool, quiet: bool) 
     """
     if mode == "keyword":
         return mode, None
-    pending = workspace.index_status().pending
+    status = workspace.index_status()
+    pending = status.pending
     if pending == 0:
         return mode, None
+    read_only = workspace.read_only_search_mode(mode, status)  # type: ignore[arg-type]
+    if read_only is not None:
+        return read_only
     if not wait and pending > INLINE_EMBED_LIMIT:
         return "keyword", (f"semantic results are still being prepared ({pending} chunks wait for vectors), so these "
                            "are keyword results; `bridge reindex` embeds them, or pass --wait")

@@ -37,6 +37,9 @@ def _semantic_mode(context: ToolContext) -> tuple[SearchMode, str | None]:
     Records written meanwhile (an import in another process) leave chunks without vectors: a few are embedded
     inside the search, a backlog is embedded in the background while searches answer with keyword results.
     """
+    read_only = context.workspace.read_only_search_mode("hybrid")
+    if read_only is not None:
+        return read_only
     if context.warmer.wait_ready(context.semantic_wait_seconds):
         pending = context.workspace.index_status().pending
         if pending <= INLINE_EMBED_LIMIT:

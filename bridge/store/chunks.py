@@ -218,12 +218,17 @@ def sync_chunks(
 
 
 def _lock_records(conn: Connection, record_ids: list[int]) -> None:
-    """On PostgreSQL, lock the records' rows (in id order) so two processes never rewrite one record's chunks at once.
+    """Lock the records (PostgreSQL: their rows, in id order; SQLite: the write lock) before their chunks are read.
 
-    SQLite needs nothing: its write lock already serialises writers. Without this, two PostgreSQL transactions
-    re-chunking one record (a save's catch-up also re-chunks other writers' records) deadlocked or collided on the
-    keyword row of the same chunk.
+    Without this, two PostgreSQL transactions re-chunking one record (a save's catch-up also re-chunks other
+    writers' records) deadlocked or collided on the keyword row of the same chunk. On SQLite, the driver begins a
+    transaction only at its first write, so the chunks were read before the write lock was held: a reader's
+    catch-up on open and an import chunking the same new records both inserted the same chunk, and the reader
+    failed with "UNIQUE constraint failed". A write that changes nothing takes the lock first.
     """
+    if conn.dialect.name == "sqlite":
+        conn.execute(text("UPDATE record SET id = id WHERE 0"))
+        return
     if conn.dialect.name != "postgresql" or not record_ids:
         return
     ordered = sorted(record_ids)

@@ -124,6 +124,10 @@ class WorkersMixin:
         except BridgeError as exc:
             self.post_message(WarmUpFailed(describe_exception(exc)))
             return
+        if workspace.read_only_search_mode("hybrid", status) is not None:
+            self.post_message(IndexStatusChanged(False, status.chunks, status.embedded,
+                                                 f"read-only data folder: {status.pending} sections have no vectors"))
+            return
         self.post_message(IndexStatusChanged(workspace.semantic_ready(), status.chunks, status.embedded))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="drafts", description="Looking for drafts")

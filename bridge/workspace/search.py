@@ -55,6 +55,7 @@ class SearchMixin:
 
     def __init__(self) -> None:
         self._dense: DenseState | None = None
+        self._read_only: bool | None = None
 
     @property
     def dense(self) -> DenseState:
@@ -206,6 +207,31 @@ class SearchMixin:
         return HealthCheck("search chunks", False, f"{len(set(stale))} records have missing or stale chunks: run "
                            "`bridge doctor --repair`")
 
+    def store_read_only(self) -> bool:
+        """Return whether this process may not write the store (a SQLite file in a folder it cannot write)."""
+        if self._read_only is None:
+            from bridge.store.engine import read_only
+
+            self._read_only = read_only(self.engine)
+        return self._read_only
+
+    def read_only_search_mode(self, mode: SearchMode,
+                              status: IndexStatus | None = None) -> tuple[SearchMode, str] | None:
+        """Return ("keyword", a note) when chunks wait for vectors this process cannot store, else None.
+
+        None when the store is writable or nothing waits (callers embed as usual). A read-only store never embeds:
+        fusing the stored vectors with sections that have none would rank those below any embedded section, so
+        the answer is keyword results, as when a large backlog waits (INLINE_EMBED_LIMIT).
+        """
+        if mode == "keyword" or not self.store_read_only():
+            return None
+        status = status or self.index_status()
+        if status.pending == 0:
+            return None
+        return "keyword", (f"this data folder is read-only, so {status.pending} of {status.chunks} sections without "
+                           "vectors cannot be embedded here: these are keyword results (`bridge reindex` where the "
+                           "folder is writable embeds them)")
+
     def warm_up_is_light(self) -> bool:
         """Return whether a warm-up would load no torch (queries on ONNX): it can start before results are painted."""
         return self.dense.queries_without_torch()
@@ -219,7 +245,12 @@ class SearchMixin:
         return self.index_status().pending == 0
 
     def warm_up(self, progress: ProgressCallback | None = None) -> None:
-        """Load the model, embed pending chunks and load or build the FAISS index (blocking; call in a worker)."""
+        """Load the model, embed pending chunks and load or build the FAISS index (blocking; call in a worker).
+
+        On a read-only store with chunks waiting for vectors it does nothing: searches answer with keyword results.
+        """
+        if self.read_only_search_mode("hybrid") is not None:
+            return
         dense = self.dense
         if progress is not None:
             progress(0, 1, "loading model")
@@ -311,9 +342,10 @@ class SearchMixin:
         return [ChunkHit(chunk_id, record_id, score) for chunk_id, record_id, score in rows]
 
     def _dense_search(self, query: str, limit: int, filters: chunk_store.RecordFilters) -> list[ChunkHit]:
-        """Return chunk hits by vector similarity, embedding pending chunks first."""
+        """Return chunk hits by vector similarity, embedding pending chunks first (unless the store is read-only)."""
         dense = self.dense
-        dense.ensure_embedded()
+        if not self.store_read_only():
+            dense.ensure_embedded()
         index = dense.ensure_index()
         if len(index) == 0:
             return []

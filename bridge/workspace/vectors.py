@@ -64,11 +64,17 @@ class DenseState:
     def model_id(self) -> str:
         """Return the id stored with this workspace's vectors: the model, plus ``@int8`` when int8 encodes them.
 
-        Before the embedder exists this reads the cached backend decision (a small file), creating nothing.
+        Before the embedder exists this reads the cached backend decision (a small file), creating nothing. Unless the
+        search settings changed, it does not wait for the lock, which an embedding run holds for its whole backlog: a
+        search asking for the index status (MCP during another process's import) waited minutes for the backlog.
         """
-        if self._embedder is not None:
-            return self.embedder.model_id
         search = self.settings.search
+        embedder = self._embedder
+        if embedder is not None and self._embedder_settings == (search.model, search.backend, search.precision,
+                                                                 search.batch_size):
+            return embedder.model_id
+        if embedder is not None:
+            return self.embedder.model_id
         from bridge.index.embedder import cached_vector_model_id
 
         return cached_vector_model_id(search.model, backend=search.backend, precision=search.precision)

@@ -1,11 +1,14 @@
 """Crash campaign: kill -9 real `bridge` processes at seeded random points and check that nothing is lost.
 
 Each kill starts from a copy of a prepared data directory, launches one command, watches the SQLite WAL and kills
-the process a seeded random time after the database starts changing (or, for some kills, at a random time since
-start). After every kill: ``PRAGMA integrity_check`` is ok; every record and revision saved before is still there;
-``bridge doctor`` is clean (or ``--repair`` makes it clean); every live record's chunks hold its current version and
-a keyword search finds the command's target; running the command again ends in the same state as an uninterrupted
-run. ``make reliability`` runs ``python -m tests.reliability.crash_harness --kills 50`` and prints the table.
+the process a seeded random time after the database starts changing (within a fixed window, or within the time the
+database kept changing in the fastest uninterrupted run seen) or, for some kills, at a random time since start.
+Data directories for ``reindex`` carry the calibrated encoder choice, except a seeded tenth that start without it
+and are killed 1-12 s after start, while the encoder calibrates. After every kill: ``PRAGMA integrity_check`` is
+ok; every record and revision saved before is still there; ``bridge doctor`` is clean (or ``--repair`` makes it
+clean); every live record's chunks hold its current version and a keyword search finds the command's target;
+running the command again ends in the same state as an uninterrupted run. ``make reliability`` runs ``python -m
+tests.reliability.crash_harness --kills 50`` and prints the table.
 """
 
 from __future__ import annotations
@@ -28,6 +31,10 @@ from pathlib import Path
 from tests.reliability.helpers import bridge_command, bridge_env, integrity, run_bridge, write_records
 
 CORPORA = Path(__file__).resolve().parents[2].parent / "shared" / "corpora"
+COLD_KILL_SECONDS = (1.0, 12.0)
+"""When a cold kill lands, in seconds since start: the encoder calibrates before reindex writes anything."""
+MODELS = "models"
+"""The data directory's model cache (exported ONNX models and the calibrated encoder choice, bridge.paths)."""
 
 
 @dataclass
@@ -37,12 +44,16 @@ class Operation:
     name: str
     args: Callable[[Path], list[str]]
     """argv after `bridge`, given the work folder (record files, edit texts)."""
-    window: float
-    """Seconds after the database starts changing within which the kill lands."""
+    window: float | None
+    """Seconds after the database starts changing within which the kill lands (None: as long as the database
+    kept changing in the uninterrupted run, narrowed to the fastest run that finished before its kill: a busy
+    machine only slows runs)."""
     target: str = ""
     """A word the command's record holds, searched for after the kill (empty: no search check)."""
     semantic: bool = False
     """Whether the command embeds (compare stored vectors, not only chunks)."""
+    cold: float = 0.0
+    """Share of kills that start without the cached encoder choice, so they land while the encoder calibrates."""
 
 
 @dataclass
@@ -62,6 +73,10 @@ class KillOutcome:
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     """Wall time of the kill and all its checks (including the rerun)."""
+    cold: bool = False
+    """Whether the data directory had no cached encoder choice (the killed run and the rerun calibrate)."""
+    window: float = 0.0
+    """The kill window used (seconds after the database started changing)."""
 
 
 def digest(database: Path, semantic: bool = False) -> dict[str, object]:
@@ -117,25 +132,65 @@ def _wal_state(home: Path) -> tuple[int, int]:
     return (stat.st_size, stat.st_mtime_ns)
 
 
-def kill_during(home: Path, argv: list[str], rng: random.Random, window: float) -> tuple[str, float]:
-    """Run bridge argv against home and SIGKILL it at a seeded point; return (when, seconds after start)."""
+def _database_changed(home: Path, before: tuple[int, int]) -> bool:
+    """Return whether the WAL holds new frames since before (opening the database creates an empty WAL first)."""
+    now = _wal_state(home)
+    return now != before and now[0] > 0
+
+
+def run_watched(home: Path, argv: list[str]) -> float:
+    """Run bridge argv against home to the end; return the seconds from the first WAL change to its exit."""
+    before = _wal_state(home)
+    process = subprocess.Popen(bridge_command(*argv), env=bridge_env(home), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    changed: float | None = None
+    while process.poll() is None:
+        if changed is None and _database_changed(home, before):
+            changed = time.monotonic()
+        time.sleep(0.002)
+    return time.monotonic() - changed if changed is not None else 0.0
+
+
+def copy_home(base: Path, home: Path, cold: bool = False) -> None:
+    """Copy a prepared data directory; the model cache is hard-linked (bridge only ever renames files into it).
+
+    With cold, the cached encoder choice is left out, so the next command that embeds calibrates first.
+    """
+    shutil.copytree(base, home, ignore=shutil.ignore_patterns(MODELS) if (base / MODELS).is_dir() else None)
+    if (base / MODELS).is_dir():
+        shutil.copytree(base / MODELS, home / MODELS, copy_function=os.link,
+                        ignore=shutil.ignore_patterns("backend-*.json") if cold else None)
+
+
+def kill_during(home: Path, argv: list[str], rng: random.Random, window: float,
+                since_start: tuple[float, float] | None = None) -> tuple[str, float, float | None]:
+    """Run bridge argv against home and SIGKILL it at a seeded point (within since_start seconds of its start, if given).
+
+    Returns (when, seconds after start, and for a run that finished first the seconds from its first WAL change
+    to its exit, which narrows a measured window).
+    """
     before = _wal_state(home)
     started = time.monotonic()
     process = subprocess.Popen(bridge_command(*argv), env=bridge_env(home), stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, start_new_session=True)
-    early = rng.random() < 0.15
-    deadline = started + (rng.uniform(0.3, 2.5) if early else 600)
-    while process.poll() is None and time.monotonic() < deadline:
-        now = _wal_state(home)
-        if not early and now != before and now[0] > 0:
-            time.sleep(rng.uniform(0, window))
+    early = rng.random() < 0.15 or since_start is not None
+    kill_at: float | None = started + rng.uniform(*(since_start or (0.3, 2.5))) if early else None
+    delay = rng.uniform(0, window)
+    changed: float | None = None
+    while process.poll() is None:
+        now = time.monotonic()
+        if changed is None and _database_changed(home, before):
+            changed = now
+            kill_at = kill_at if early else now + delay
+        if kill_at is not None and now >= kill_at or now - started > 600:
             break
         time.sleep(0.002)
     if process.poll() is not None:
-        return "finished", time.monotonic() - started
+        ended = time.monotonic()
+        return "finished", ended - started, ended - changed if changed is not None else None
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
-    return ("early" if early else "mid-write"), time.monotonic() - started
+    return ("early" if early else "mid-write"), time.monotonic() - started, None
 
 
 def check_after_kill(home: Path, operation: Operation, work: Path, base_saved: dict[str, tuple[str, int]],
@@ -216,9 +271,22 @@ def operations(work: Path) -> list[tuple[Operation, Callable[[Path], None]]]:
     new_body = work / "new-body.md"
     new_body.write_text("# Context\n\npersimmonmarker body of the interrupted new.\n", encoding="utf-8")
     small = write_records(work / "small", 12, words=120)
+    larger = write_records(work / "larger", 30, words=120)
+    models = work / "warm-models"
 
     def imported(home: Path) -> None:
         run_bridge(home, "import", str(small), timeout=600)
+
+    def imported_and_warm(home: Path) -> None:
+        """30 records (about 150 chunks, more than one vector save of 128) and the encoder already calibrated."""
+        run_bridge(home, "import", str(larger), timeout=600)
+        if not models.is_dir():
+            scratch = work / "warm-up"
+            shutil.copytree(home, scratch)
+            run_bridge(scratch, "reindex", timeout=1200)
+            shutil.copytree(scratch / MODELS, models)
+            shutil.rmtree(scratch)
+        shutil.copytree(models, home / MODELS)
 
     def edited_twice(home: Path) -> None:
         imported(home)
@@ -231,14 +299,15 @@ def operations(work: Path) -> list[tuple[Operation, Callable[[Path], None]]]:
         run_bridge(home, "init")
 
     return [
-        (Operation("import", lambda _w: ["import", str(corpus)], window=4.0, target="Looping"), empty),
+        (Operation("import", lambda _w: ["import", str(corpus)], window=None, target="Looping"), empty),
         (Operation("new", lambda _w: ["new", "--kind", "decision", "--title", "Created under fire", "--body-file",
                                       str(new_body)], window=0.08, target="persimmonmarker"), imported),
         (Operation("edit", lambda _w: ["edit", "ADR-0002", "--file", str(edit_text)], window=0.08,
                    target="kumquatmarker"), imported),
         (Operation("restore", lambda _w: ["restore", "ADR-0001", "1"], window=0.08, target="marker1"), edited_twice),
         (Operation("review", lambda _w: ["review", "ADR-0003"], window=0.05, target="marker3"), imported),
-        (Operation("reindex", lambda _w: ["reindex"], window=15.0, target="marker5", semantic=True), imported),
+        (Operation("reindex", lambda _w: ["reindex"], window=None, target="marker5", semantic=True, cold=0.1),
+         imported_and_warm),
     ]
 
 
@@ -255,6 +324,7 @@ def run_campaign(kills: int, seed: int, only: list[str] | None = None,
     with tempfile.TemporaryDirectory(prefix="bridge-crash-") as scratch:
         work = Path(scratch)
         prepared: list[tuple[Operation, Path, dict[str, tuple[str, int]], dict[str, object]]] = []
+        windows: dict[str, float] = {}
         for operation, prepare in operations(work):
             if only and operation.name not in only:
                 continue
@@ -263,19 +333,28 @@ def run_campaign(kills: int, seed: int, only: list[str] | None = None,
             prepare(base)
             base_saved = saved_history(base / "bridge.db")
             reference_home = work / f"reference-{operation.name}"
-            shutil.copytree(base, reference_home)
-            run_bridge(reference_home, *operation.args(work), timeout=1200)
-            prepared.append((operation, base, base_saved, digest(reference_home / "bridge.db", operation.semantic)))
+            copy_home(base, reference_home)
+            span = run_watched(reference_home, operation.args(work))
+            reference = digest(reference_home / "bridge.db", operation.semantic)
+            shutil.rmtree(reference_home)
+            windows[operation.name] = operation.window if operation.window is not None else max(span, 0.05)
+            prepared.append((operation, base, base_saved, reference))
         for number in range(kills):
             if deadline is not None and time.monotonic() >= deadline:
                 break
             for operation, base, base_saved, reference in prepared:
                 home = work / f"kill-{operation.name}-{number}"
-                shutil.copytree(base, home)
+                cold = operation.cold > 0 and rng.random() < operation.cold
+                copy_home(base, home, cold=cold)
                 started = time.monotonic()
-                when, _seconds = kill_during(home, operation.args(work), rng, operation.window)
+                window = windows[operation.name]
+                when, _seconds, span = kill_during(home, operation.args(work), rng, window,
+                                                   since_start=COLD_KILL_SECONDS if cold else None)
+                if operation.window is None and span is not None and not cold:
+                    windows[operation.name] = max(min(window, span), 0.05)
                 outcome = check_after_kill(home, operation, work, base_saved, reference, when)
                 outcome.seconds = time.monotonic() - started
+                outcome.cold, outcome.window = cold, window
                 outcomes.append(outcome)
                 if progress is not None:
                     progress(outcome)
@@ -324,7 +403,8 @@ def main() -> None:
     def show(outcome: KillOutcome) -> None:
         flags = "" if (outcome.integrity_ok and not outcome.lost and outcome.doctor != "dirty" and outcome.searchable
                        and outcome.rerun_same and not outcome.tracebacks) else "  <-- PROBLEM " + "; ".join(outcome.notes)
-        print(f"{outcome.operation:8} {outcome.when:9} doctor {outcome.doctor} {outcome.seconds:5.0f} s{flags}",
+        print(f"{outcome.operation:8} {outcome.when:9} {'cold' if outcome.cold else '    '} doctor {outcome.doctor:8} "
+              f"{outcome.seconds:5.0f} s{flags}",
               flush=True)
         if options.log:
             with options.log.open("a", encoding="utf-8") as log:
