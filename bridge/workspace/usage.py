@@ -7,7 +7,6 @@ Events go to a background writer so a search never waits for the database; the a
 from __future__ import annotations
 
 import os
-import time
 import uuid
 from collections import Counter
 from collections.abc import Sequence
@@ -38,8 +37,10 @@ HIT_KEYS_KEPT = 5
 """How many of a search's first hits an event remembers, to match a later open to it."""
 TYPING_SECONDS = 3.0
 """A search refining the previous one (one text a prefix of the other) this soon after it replaces it: typing."""
-SINK_ATTEMPTS = 3
-"""How often the writer tries to store a batch before giving up on it (the database may be locked)."""
+USAGE_LOCK_WAIT_MS = 250
+"""How long storing usage events waits for another process's SQLite write lock before spooling them instead."""
+USAGE_SPOOL = "usage-spool.jsonl"
+"""The file in the data folder holding events spooled while the store was busy (``bridge.usage.spool``)."""
 
 
 class UsageMixin:
@@ -86,18 +87,38 @@ class UsageMixin:
         self._usage_writer.put(event)
 
     def _store_events(self, events: Sequence[UsageEvent]) -> None:
-        """Store a batch, dropping events past the retention period in the same transaction (retried if locked)."""
+        """Store a batch with earlier spooled events, dropping expired ones; spool them all when the store is busy.
+
+        On SQLite the write waits at most ``USAGE_LOCK_WAIT_MS`` for another process's write lock: a search must
+        not take seconds to close behind an import just to log itself.
+        """
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from bridge.errors import BridgeError
+        from bridge.paths import data_dir
+        from bridge.store.engine import is_sqlite, make_engine
         from bridge.store.usage import append_events
+        from bridge.usage.spool import append_to_spool, take_spool
 
         cutoff = datetime.now(UTC) - timedelta(days=self.settings.usage.retention_days)
-        for attempt in range(SINK_ATTEMPTS):
+        spool = data_dir() / USAGE_SPOOL
+        spooled, taken = take_spool(spool)
+        batch = [*spooled, *events]
+        engine = self.engine
+        if is_sqlite(engine):
+            engine = make_engine(str(engine.url), busy_timeout_ms=USAGE_LOCK_WAIT_MS)
+        try:
+            append_events(engine, batch, prune_before=cutoff)
+        except (BridgeError, SQLAlchemyError):
             try:
-                append_events(self.engine, events, prune_before=cutoff)
-                return
-            except Exception:
-                if attempt == SINK_ATTEMPTS - 1:
-                    raise
-                time.sleep(0.2 * (attempt + 1))
+                append_to_spool(spool, batch)
+            except OSError:
+                pass  # the store and the disk both refuse: these statistics are dropped, nothing else is
+        finally:
+            if engine is not self.engine:
+                engine.dispose()
+            if taken is not None:
+                taken.unlink(missing_ok=True)
 
     def on_search(self, query: str, mode: str, hits: Sequence[SearchHit]) -> None:
         """Record a search: its text (or only its hash), mode, result count, top score and first hits."""

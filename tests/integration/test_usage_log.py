@@ -127,3 +127,32 @@ def test_search_as_you_type_keeps_only_the_last_keystroke(records_dir: Path) -> 
     assert [(event.kind, event.query or event.record_key, event.front_end) for event in events] == [
         ("search", "disk logs", "tui"), ("open", "RB-0001", "tui"), ("search", "certificate", "tui"),
     ]
+
+
+def test_a_busy_store_spools_the_events_instead_of_holding_up_the_search(records_dir: Path,
+                                                                          bridge_home: Path) -> None:
+    import sqlite3
+    import time
+
+    with open_workspace() as workspace:
+        workspace.import_paths([records_dir])
+    holder = sqlite3.connect(bridge_home / "bridge.db", timeout=0)
+    holder.execute("BEGIN IMMEDIATE")  # another process's long write (an import) holds the write lock
+    try:
+        started = time.monotonic()
+        with open_workspace() as workspace:
+            workspace.search("disk logs", mode="keyword")
+            workspace.record_open("RB-0001")
+        closed_after = time.monotonic() - started
+    finally:
+        holder.rollback()
+        holder.close()
+    assert closed_after < 3, f"closing waited {closed_after:.1f} s for the write lock (the busy timeout is 10 s)"
+    spool = bridge_home / "usage-spool.jsonl"
+    assert spool.is_file() and "disk logs" in spool.read_text(encoding="utf-8")
+    with open_workspace() as workspace:
+        workspace.record_open("RB-0002")
+        events = workspace.usage_events()
+    assert [(event.kind, event.record_key, event.query) for event in events] == [
+        ("search", "", "disk logs"), ("open", "RB-0001", None), ("open", "RB-0002", None)]
+    assert not spool.exists() and not list(bridge_home.glob("usage-spool.jsonl.*"))
