@@ -48,6 +48,27 @@ def append_events(engine: Engine, events: Sequence[UsageEvent], *, prune_before:
     return len(rows)
 
 
+def append_events_without_waiting(engine: Engine, events: Sequence[UsageEvent], *, prune_before: datetime,
+                                  lock_wait_ms: int) -> int:
+    """Insert events as ``append_events`` does, waiting at most lock_wait_ms for another process's SQLite write lock.
+
+    Raises BridgeError when the store is busy or cannot be reached, so the caller can keep the events elsewhere.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bridge.errors import BridgeError
+    from bridge.store.engine import is_sqlite, make_engine
+
+    quick = make_engine(str(engine.url), busy_timeout_ms=lock_wait_ms) if is_sqlite(engine) else engine
+    try:
+        return append_events(quick, events, prune_before=prune_before)
+    except SQLAlchemyError as exc:
+        raise BridgeError(f"cannot store usage events: {str(exc).splitlines()[0][:120]}") from exc
+    finally:
+        if quick is not engine:
+            quick.dispose()
+
+
 def prune_events(engine: Engine, before: datetime) -> int:
     """Delete events older than before and return how many were deleted."""
     table = USAGE_EVENT

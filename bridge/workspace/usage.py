@@ -92,31 +92,23 @@ class UsageMixin:
         On SQLite the write waits at most ``USAGE_LOCK_WAIT_MS`` for another process's write lock: a search must
         not take seconds to close behind an import just to log itself.
         """
-        from sqlalchemy.exc import SQLAlchemyError
-
         from bridge.errors import BridgeError
         from bridge.paths import data_dir
-        from bridge.store.engine import is_sqlite, make_engine
-        from bridge.store.usage import append_events
+        from bridge.store.usage import append_events_without_waiting
         from bridge.usage.spool import append_to_spool, take_spool
 
         cutoff = datetime.now(UTC) - timedelta(days=self.settings.usage.retention_days)
         spool = data_dir() / USAGE_SPOOL
         spooled, taken = take_spool(spool)
         batch = [*spooled, *events]
-        engine = self.engine
-        if is_sqlite(engine):
-            engine = make_engine(str(engine.url), busy_timeout_ms=USAGE_LOCK_WAIT_MS)
         try:
-            append_events(engine, batch, prune_before=cutoff)
-        except (BridgeError, SQLAlchemyError):
+            append_events_without_waiting(self.engine, batch, prune_before=cutoff, lock_wait_ms=USAGE_LOCK_WAIT_MS)
+        except BridgeError:
             try:
                 append_to_spool(spool, batch)
             except OSError:
                 pass  # the store and the disk both refuse: these statistics are dropped, nothing else is
         finally:
-            if engine is not self.engine:
-                engine.dispose()
             if taken is not None:
                 taken.unlink(missing_ok=True)
 
