@@ -151,6 +151,30 @@ def processes_holding(path: str, limit: int = 3) -> list[str]:
     return found
 
 
+def sqlite_writer_active(engine: Engine) -> bool:
+    """Return whether another process holds the SQLite store's write lock right now (or it cannot be written).
+
+    Asks without waiting: a separate connection tries ``BEGIN IMMEDIATE`` with no busy timeout and rolls back.
+    """
+    database = engine.url.database
+    if not database or database == ":memory:":
+        return False
+    if cannot_write(Path(database)):
+        return True
+    try:
+        probe = sqlite3.connect(database, timeout=0, isolation_level=None)
+    except sqlite3.Error:
+        return True
+    try:
+        probe.execute("BEGIN IMMEDIATE")
+        probe.execute("ROLLBACK")
+        return False
+    except sqlite3.Error:
+        return True
+    finally:
+        probe.close()
+
+
 def is_sqlite(engine: Engine) -> bool:
     """Return whether the engine talks to SQLite."""
     return engine.dialect.name == "sqlite"

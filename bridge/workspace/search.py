@@ -96,14 +96,20 @@ class SearchMixin:
         return len(stale), rebuilt
 
     def catch_up_quietly(self) -> None:
-        """Run catch_up without waiting long for a lock or failing: another process may be mid-write."""
+        """Run catch_up without waiting long for a lock or failing: another process may be mid-write.
+
+        While another process holds SQLite's write lock (an import, a reindex) nothing is done: that writer chunks
+        its own records, and re-chunking them here only to be refused the lock cost a reader seconds.
+        """
         from bridge.errors import BridgeError
 
         try:
             quick = self.engine
             if self.engine.dialect.name == "sqlite":
-                from bridge.store.engine import make_engine
+                from bridge.store.engine import make_engine, sqlite_writer_active
 
+                if sqlite_writer_active(self.engine):
+                    return
                 quick = make_engine(str(self.engine.url), busy_timeout_ms=300)
             try:
                 self.catch_up(quick)

@@ -221,3 +221,35 @@ def test_vectors_of_the_wrong_dimension_are_refused_then_cleared_by_repair(monke
         assert repaired["vector dimensions"].ok and "cleared 1" in repaired["vector dimensions"].detail
         assert len(workspace.search("vectors", mode="semantic", k=3)) == 3
         assert all(check.ok for check in workspace.doctor())
+
+
+def test_a_reader_leaves_an_active_writers_records_to_it(bridge_home: Path) -> None:
+    """Opening while another process writes does not re-chunk that writer's records only to be refused the lock."""
+    import sqlite3
+
+    from bridge.config import load_settings
+    from bridge.store.engine import sqlite_writer_active
+    from bridge.workspace import Workspace
+
+    with Workspace.open(load_settings()) as workspace:
+        workspace.new_record("decision", "Chunked by its writer", body="# Context\n\nwombatmarker\n")
+        assert not sqlite_writer_active(workspace.engine)
+    database = bridge_home / "bridge.db"
+    holder = sqlite3.connect(database, isolation_level=None)
+    holder.execute("UPDATE record SET chunked_version = NULL")  # a writer's committed records, not chunked yet
+    holder.execute("BEGIN IMMEDIATE")  # and it is still writing
+    try:
+        with Workspace.open(load_settings()) as workspace:
+            assert sqlite_writer_active(workspace.engine)
+            rechunked: list[object] = []
+            workspace._rechunk = lambda *args, **kwargs: rechunked.append(args)  # type: ignore[method-assign]
+            workspace.catch_up_quietly()
+            assert rechunked == [], "the reader re-chunked records another process is writing"
+    finally:
+        holder.execute("COMMIT")
+        holder.close()
+    with Workspace.open(load_settings()) as workspace:  # no writer now: the next open repairs them
+        assert [hit.key for hit in workspace.search("wombatmarker", mode="keyword")] == ["ADR-0001"]
+    connection = sqlite3.connect(database)
+    assert connection.execute("SELECT COUNT(*) FROM record WHERE chunked_version IS NULL").fetchone()[0] == 0
+    connection.close()
