@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from bridge.tui.screens.template_picker import TEMPLATE_LABELS
+from bridge.tui.typed_app import BridgeAppAccess
 
 if TYPE_CHECKING:
     from bridge.tui.app import BridgeApp
@@ -85,13 +86,8 @@ def palette_commands(app: BridgeApp) -> list[PaletteCommand]:
     return commands
 
 
-class BridgeCommands(Provider):
+class BridgeCommands(BridgeAppAccess, Provider):
     """Palette provider listing bridge's commands; typing fuzzy-matches their names."""
-
-    @property
-    def bridge_app(self) -> BridgeApp:
-        """Return the app with its typed state."""
-        return cast("BridgeApp", self.app)
 
     async def discover(self) -> Hits:
         """List the everyday commands before anything is typed."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -22,10 +22,11 @@ from bridge.tui.messages import RecordsChanged, describe_exception
 from bridge.tui.screens.choice import Choice, ChoiceDialog
 from bridge.tui.screens.conflict import ConflictDialog
 from bridge.tui.screens.text_view import TextViewScreen
+from bridge.tui.typed_app import BridgeAppAccess
 from bridge.tui.widgets.record_header import render_diff
 
 if TYPE_CHECKING:
-    from bridge.tui.app import BridgeApp
+    pass
 
 AUTOSAVE_SECONDS = 2.0
 """How often a changed editor writes its draft to the drafts folder."""
@@ -42,7 +43,7 @@ def body_editor(text: str) -> TextArea:
     return editor
 
 
-class EditorScreen(Screen[Record | None]):
+class EditorScreen(BridgeAppAccess, Screen[Record | None]):
     """Edit one record; ctrl+s saves a new revision, escape asks before dropping changes."""
 
     BINDINGS = [
@@ -103,11 +104,6 @@ class EditorScreen(Screen[Record | None]):
         """The title the body's first heading was last set from (new records follow the title field)."""
         self.drafts = DraftKeeper(record.key)
         """Writes this edit's draft file; closed once the edit is saved or discarded."""
-
-    @property
-    def bridge_app(self) -> BridgeApp:
-        """Return the app with its typed state."""
-        return cast("BridgeApp", self.app)
 
     @property
     def is_new(self) -> bool:

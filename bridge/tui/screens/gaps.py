@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rich.markup import escape
 from textual import on, work
@@ -17,13 +17,13 @@ from textual.widgets.option_list import Option
 
 from bridge.errors import BridgeError
 from bridge.tui.messages import describe_exception
+from bridge.tui.typed_app import BridgeAppAccess
 
 if TYPE_CHECKING:
-    from bridge.tui.app import BridgeApp
     from bridge.usage_types import GapCluster
 
 
-class GapsScreen(ModalScreen[str | None]):
+class GapsScreen(BridgeAppAccess, ModalScreen[str | None]):
     """List the unanswered questions, most asked first; enter answers with the chosen question."""
 
     BINDINGS = [
@@ -46,11 +46,6 @@ class GapsScreen(ModalScreen[str | None]):
         super().__init__(id="gaps-screen")
         self.clusters: list[GapCluster] = []
         """The clusters shown, most asked first."""
-
-    @property
-    def bridge_app(self) -> BridgeApp:
-        """Return the app with its typed state."""
-        return cast("BridgeApp", self.app)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):

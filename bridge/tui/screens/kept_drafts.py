@@ -8,7 +8,7 @@ with Enter. Opened from the palette ("record: kept drafts").
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -30,10 +30,11 @@ from bridge.tui.drafts import (
 )
 from bridge.tui.messages import RecordsChanged, describe_exception
 from bridge.tui.screens.draft_recovery import describe_draft
+from bridge.tui.typed_app import BridgeAppAccess
 from bridge.tui.widgets.record_header import render_diff
 
 if TYPE_CHECKING:
-    from bridge.tui.app import BridgeApp
+    pass
 
 
 def describe_conflict_text(item: ConflictText) -> str:
@@ -41,7 +42,7 @@ def describe_conflict_text(item: ConflictText) -> str:
     return f"{item.key}  conflicting edit of version {item.base_version}, kept {item.saved_at:%Y-%m-%d %H:%M} UTC"
 
 
-class KeptDraftsScreen(ModalScreen[None]):
+class KeptDraftsScreen(BridgeAppAccess, ModalScreen[None]):
     """List kept conflict texts (with a diff from the current text) and editor drafts; recover or discard each."""
 
     BINDINGS = [
@@ -87,11 +88,6 @@ class KeptDraftsScreen(ModalScreen[None]):
         """Editor drafts, newest first (shown after the conflict texts)."""
         self.diffs: dict[str, RevisionDiff] = {}
         """Diff of each conflict text read so far, by file name."""
-
-    @property
-    def bridge_app(self) -> BridgeApp:
-        """Return the app with its typed state."""
-        return cast("BridgeApp", self.app)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide-dialog"):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rich.markup import escape
 from textual import on, work
@@ -16,9 +16,9 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from bridge.errors import BridgeError
 from bridge.tui.messages import OpenRecord, describe_exception
+from bridge.tui.typed_app import BridgeAppAccess
 
 if TYPE_CHECKING:
-    from bridge.tui.app import BridgeApp
     from bridge.workspace.knowledge import BusFactorScreenModel
 
 
@@ -48,7 +48,7 @@ def topic_detail_markup(model: BusFactorScreenModel, topic_name: str) -> str:
     return "\n".join(lines)
 
 
-class KnowledgeScreen(Screen[None]):
+class KnowledgeScreen(BridgeAppAccess, Screen[None]):
     """Topics riskiest first; toggle people as departed to see which topics would be orphaned."""
 
     BINDINGS = [
@@ -80,11 +80,6 @@ class KnowledgeScreen(Screen[None]):
         """The bus-factor view model; recomputed in a worker on each toggle."""
         self.selected_topic: str | None = None
         """The topic whose detail is shown."""
-
-    @property
-    def bridge_app(self) -> BridgeApp:
-        """Return the app with its typed state."""
-        return cast("BridgeApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()

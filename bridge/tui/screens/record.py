@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -31,15 +31,15 @@ from bridge.tui.diffing import RevisionDiff, diff_texts
 from bridge.tui.messages import OpenRecord, RecordsChanged, describe_exception
 from bridge.tui.preview import display_markdown
 from bridge.tui.screens.choice import Choice, ChoiceDialog
+from bridge.tui.typed_app import BridgeAppAccess
 from bridge.tui.widgets.record_header import RecordHeader, render_diff
 from bridge.tui.widgets.record_links import LinkEntry, link_entries, render_contributor_rows, render_link
 
 if TYPE_CHECKING:
-    from bridge.tui.app import BridgeApp
     from bridge.workspace.records import Contributor
 
 
-class RecordScreen(Screen[None]):
+class RecordScreen(BridgeAppAccess, Screen[None]):
     """One record: read it, follow its links, compare and restore revisions, mark it reviewed."""
 
     BINDINGS = [
@@ -105,11 +105,6 @@ class RecordScreen(Screen[None]):
         """The diff on screen."""
         self.conflict: SyncConflict | None = None
         """The record's sync conflict as last shown (None when it is not in conflict)."""
-
-    @property
-    def bridge_app(self) -> BridgeApp:
-        """Return the app with its typed state."""
-        return cast("BridgeApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()

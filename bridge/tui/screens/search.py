@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, cast
+from typing import TYPE_CHECKING, Literal
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -20,12 +20,13 @@ from bridge.errors import BridgeError
 from bridge.tui.messages import OpenRecord, describe_exception, plural
 from bridge.tui.preview import Preview, build_preview, display_markdown
 from bridge.tui.query_syntax import ParsedQuery, parse_query
+from bridge.tui.typed_app import BridgeAppAccess
 from bridge.tui.widgets.hit_list import HitList
 from bridge.tui.widgets.record_header import RecordHeader
 from bridge.tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
-    from bridge.tui.app import BridgeApp
+    pass
 
 SearchMode = Literal["hybrid", "keyword", "semantic"]
 
@@ -47,7 +48,7 @@ def hit_from_record(record: Record) -> SearchHit:
     )
 
 
-class SearchScreen(Screen[None]):
+class SearchScreen(BridgeAppAccess, Screen[None]):
     """Type to search; arrow keys move through hits; Enter opens one; ``n`` starts a new record."""
 
     BINDINGS = [
@@ -104,11 +105,6 @@ class SearchScreen(Screen[None]):
         """Key of the record in the preview pane."""
         self.preview_section = ""
         """Section the preview pane was scrolled to."""
-
-    @property
-    def bridge_app(self) -> BridgeApp:
-        """Return the app with its typed state."""
-        return cast("BridgeApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()

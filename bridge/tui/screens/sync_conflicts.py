@@ -6,7 +6,7 @@ screen (ADR-0300, ADR-0502); the screen's handlers own what is shown.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -18,13 +18,14 @@ from textual.widgets import Footer, Label, OptionList, Static
 from bridge.sync_types import SyncConflict
 from bridge.tui.diffing import RevisionDiff
 from bridge.tui.messages import RecordsChanged, SyncConflictRead, SyncSideTaken
+from bridge.tui.typed_app import BridgeAppAccess
 from bridge.tui.widgets.record_header import render_diff
 
 if TYPE_CHECKING:
-    from bridge.tui.app import BridgeApp
+    pass
 
 
-class SyncConflictsScreen(ModalScreen[None]):
+class SyncConflictsScreen(BridgeAppAccess, ModalScreen[None]):
     """List sync conflicts with a diff of the file's text against bridge's; take either side to resolve one."""
 
     BINDINGS = [
@@ -43,11 +44,6 @@ class SyncConflictsScreen(ModalScreen[None]):
         """Conflicts not yet resolved, in the order shown."""
         self.diffs: dict[str, RevisionDiff] = {}
         """Diff of each conflict read so far, by key."""
-
-    @property
-    def bridge_app(self) -> BridgeApp:
-        """Return the app with its typed state."""
-        return cast("BridgeApp", self.app)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide-dialog"):
