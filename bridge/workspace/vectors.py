@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bridge.errors import SearchIndexError
+from bridge.index.heap import release_freed_memory
 from bridge.store import chunks as chunk_store
 
 if TYPE_CHECKING:
@@ -215,6 +216,7 @@ class DenseState:
                     after = storing.result()
                     if progress is not None:
                         progress(total, total, "embedding")
+            release_freed_memory()  # what the encoder kept between batches goes back to the system
             current = chunk_store.generation(self.engine)
             if current == after or not chunk_store.pending_chunks(self.engine, self.model_id):
                 self._complete_generation = current

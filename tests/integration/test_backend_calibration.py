@@ -139,6 +139,7 @@ def test_chosen_backend_vectors_are_near_float32_on_real_texts(calibrated: Calib
 @pytest.mark.parametrize("bfloat16", [False, True])
 def test_the_torch_backends_compute_what_sentence_transformers_computes(runbook_texts: list[str],
                                                                         bfloat16: bool) -> None:
+    import torch
     from sentence_transformers import SentenceTransformer
 
     from bridge.index.torch_encoder import TorchPooledEncoder, pooled_model
@@ -155,6 +156,10 @@ def test_the_torch_backends_compute_what_sentence_transformers_computes(runbook_
     assert float(cosines.min()) >= (0.99 if bfloat16 else 0.99999), float(cosines.min())
     weight_types = {str(parameter.dtype) for parameter in encoder._module.parameters()}
     assert weight_types == {"torch.bfloat16" if bfloat16 else "torch.float32"}, "bfloat16 runs bfloat16 weights"
+    if torch.backends.mkldnn.is_available():  # the linear layers run packed for oneDNN, GELU fused
+        assert encoder.packing_note == ""
+        intermediate = encoder._module.model.encoder.layer[0].intermediate
+        assert type(intermediate.dense).__name__ == "PackedLinear" and intermediate.dense.activation == "gelu"
     float_weights = {str(parameter.dtype) for parameter in pooled_model(path).parameters()}
     assert float_weights == {"torch.float32"}, "the float32 model (shared with the ONNX export) stays float32"
 
