@@ -4,7 +4,7 @@ Run: ``.venv/bin/python benchmarks/bench_index.py [--corpus python-peps] [--quer
 It prints the CPU model and flags, imports a corpus bundle into a temporary BRIDGE_HOME (a new user: no cached
 backend choice), times import (parse + chunk + keyword rows) and ``reindex`` (measure the backends once, embed,
 FAISS), then encodes the very same embed texts with the chosen bare encoder (pipeline overhead = ratio), and
-times a plain float32 ``encode`` (batch 64) of naive 1,000-character pieces on a sample (extrapolated to the whole
+times a plain float32 ``encode`` (batch 64, fresh process) of naive 1,000-character pieces on a sample (extrapolated to the whole
 corpus) as the naive baseline, in the same run. Optionally evaluates a query set in every mode.
 Prints figures; does not pass or fail. The full PEP corpus takes about ten minutes on two cores.
 """
@@ -34,6 +34,33 @@ def naive_pieces(body: str, body_format: str, size: int = 1000) -> list[str]:
         text = "\n\n".join(block.text for block in section.blocks)
         pieces.extend(text[start : start + size] for start in range(0, len(text), size) if text[start : start + size].strip())
     return pieces
+
+
+NAIVE_CHILD = """
+import json, sys, time
+from sentence_transformers import SentenceTransformer
+sample = json.load(open(sys.argv[2], encoding="utf-8"))
+plain = SentenceTransformer(sys.argv[1], device="cpu")
+plain.encode(sample[:8], batch_size=64)
+started = time.perf_counter()
+plain.encode(sample, batch_size=64)
+print(len(sample) / (time.perf_counter() - started))
+"""
+
+
+def naive_encode_rate(model_path: str, sample: list[str], home: Path) -> float:
+    """Return pieces/s of a plain float32 ``encode`` (batch 64) in a fresh process, as a user's script would run it.
+
+    A fresh process, because bridge's encoders change process-wide settings (the heap thresholds of ``heap``) that
+    a naive script would not have.
+    """
+    import json
+
+    sample_file = home / "naive-sample.json"
+    sample_file.write_text(json.dumps(sample), encoding="utf-8")
+    child = subprocess.run([sys.executable, "-c", NAIVE_CHILD, model_path, str(sample_file)], check=True,
+                           capture_output=True, text=True, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    return float(child.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
@@ -108,17 +135,11 @@ def main() -> None:
               f"→ reindex without calibration beyond the encoder: {beyond:.1f} s = {beyond / raw_seconds:.1%} "
               "of encoder time")
 
-    from sentence_transformers import SentenceTransformer
-
     from bridge.index.embedder import resolve_model_path
 
     pieces = [piece for record in records for piece in naive_pieces(record.body, record.body_format)]
     sample = random.Random(7).sample(pieces, min(args.naive_sample, len(pieces)))
-    plain = SentenceTransformer(resolve_model_path(settings.search.model), device="cpu")
-    plain.encode(sample[:8], batch_size=64)
-    started = time.perf_counter()
-    plain.encode(sample, batch_size=64)
-    naive_rate = len(sample) / (time.perf_counter() - started)
+    naive_rate = naive_encode_rate(resolve_model_path(settings.search.model), sample, home)
     naive_total = len(pieces) / naive_rate
     print(f"  naive baseline: {len(pieces)} pieces of ≤1000 chars, plain float32 encode at {naive_rate:.1f}/s "
           f"→ {naive_total:.0f} s for the corpus (sampled {len(sample)})")
