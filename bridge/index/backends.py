@@ -112,8 +112,11 @@ class TorchEncoder:
 
 
 def build_encoder(backend: str, *, model_id: str, model_path: str, window: int | None, batch_size: int,
-                  cache_root: Path) -> Encoder:
-    """Build backend's encoder for the model (exporting it to ONNX first when needed and not cached)."""
+                  cache_root: Path, packed: bool = True) -> Encoder:
+    """Build backend's encoder for the model (exporting it to ONNX first when needed and not cached).
+
+    packed: whether a torch backend runs packed linear layers (calibration measures which is faster here).
+    """
     missing = missing_libraries(backend)
     if missing:
         raise ModelError(f"backend {backend} needs {', '.join(missing)}, which is not installed")
@@ -127,7 +130,8 @@ def build_encoder(backend: str, *, model_id: str, model_path: str, window: int |
             return TorchEncoder(model_path, model_id, window=window, batch_size=batch_size, bfloat16=bfloat16)
         from bridge.index.torch_encoder import TorchPooledEncoder
 
-        return TorchPooledEncoder(model_path, window=window or 256, batch_size=batch_size, bfloat16=bfloat16)
+        return TorchPooledEncoder(model_path, window=window or 256, batch_size=batch_size, bfloat16=bfloat16,
+                                  packed=packed)
 
     int8 = backend == "onnx-int8"
     folder = ensure_exported(cache_root, model_id, model_path, window or 256, int8=int8)

@@ -76,6 +76,8 @@ class CandidateResult:
     cosine: float | None = None
     passed: bool = False
     note: str = ""
+    packed: bool | None = None
+    """For a torch backend whose linear layers can be packed: whether packed ran faster here (None: not timed)."""
 
 
 @dataclass
@@ -290,15 +292,29 @@ def _measure(encoders: dict[str, Encoder], results: dict[str, CandidateResult], 
     """Time every encoder on the calibration batch in alternating rounds, and check its vectors."""
     texts, queries = calibration_texts()
     vectors: dict[str, np.ndarray] = {}
+    packable = [name for name, encoder in encoders.items() if getattr(encoder, "packable", False)]
     for name, encoder in encoders.items():
         vectors[name] = encoder.encode(texts[:4])  # first call sets up kernels; not timed
         encoder.encode(queries[:1])
+    for name in packable:
+        _plain_seconds(encoders[name], texts[:4])  # the plain layers' kernels too
     best: dict[str, float] = {name: float("inf") for name in encoders}
+    best_plain: dict[str, float] = {name: float("inf") for name in packable}
     for _round in range(ROUNDS):
         for name, encoder in encoders.items():
             started = time.perf_counter()
             vectors[name] = encoder.encode(texts)
             best[name] = min(best[name], time.perf_counter() - started)
+            if name in packable:
+                best_plain[name] = min(best_plain[name], _plain_seconds(encoder, texts))
+    for name in packable:
+        faster = best[name] <= best_plain[name]
+        results[name].packed = faster
+        results[name].note = (f"packed linear layers, {best_plain[name] / best[name]:.2f}× the plain ones" if faster
+                              else f"plain linear layers: packed ones ran at {best_plain[name] / best[name]:.2f}×")
+        if not faster:
+            encoders[name].use_packed_layers(False)  # type: ignore[attr-defined]
+            best[name] = best_plain[name]
     for name, encoder in encoders.items():
         timings = []
         for query in (queries * QUERY_RUNS)[:QUERY_RUNS]:
@@ -321,6 +337,17 @@ def _measure(encoders: dict[str, Encoder], results: dict[str, CandidateResult], 
             result.passed = cosine >= COSINE_FLOOR
             if not result.passed:
                 result.note = f"mean cosine to {reference} {cosine:.4f} < {COSINE_FLOOR}"
+
+
+def _plain_seconds(encoder: Encoder, texts: list[str]) -> float:
+    """Return the seconds a torch encoder takes on texts with its plain linear layers, then go back to packed ones."""
+    encoder.use_packed_layers(False)  # type: ignore[attr-defined]
+    try:
+        started = time.perf_counter()
+        encoder.encode(texts)
+        return time.perf_counter() - started
+    finally:
+        encoder.use_packed_layers(True)  # type: ignore[attr-defined]
 
 
 __all__ = ["RUN_LIBRARIES", "BackendDecision", "BackendName", "CandidateResult", "decide", "read_decision"]

@@ -206,9 +206,11 @@ class CalibratedEmbedder:
         from bridge.index.backends import build_encoder
 
         path = resolve_model_path(self.configured_model)
+        decision = self._known_decision()
+        measured = next((result for result in decision.results if result.backend == name), None) if decision else None
         return build_encoder(name, model_id=self.configured_model, model_path=path,
                              window=model_window(self.configured_model, path), batch_size=self.batch_size,
-                             cache_root=self.cache_root)
+                             cache_root=self.cache_root, packed=measured is None or measured.packed is not False)
 
     # -- the Embedder protocol -------------------------------------------------------------------------------
 

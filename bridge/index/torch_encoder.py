@@ -79,15 +79,16 @@ PROBE_TEXTS = ("Restart the certificate controller after rotating the CA bundle.
 
 
 @lru_cache(maxsize=2)
-def inference_model(model_path: str, bfloat16: bool, window: int) -> tuple[Any, str]:
-    """Return (the module a torch backend runs, a note): linear layers packed for oneDNN when that agrees, else plain."""
+def inference_models(model_path: str, bfloat16: bool, window: int) -> tuple[Any, Any, str]:
+    """Return (the plain module, its copy with packed linear layers or the plain one again, why not packed)."""
     import torch
 
     plain = bfloat16_model(model_path) if bfloat16 else pooled_model(model_path)
     encodings = load_tokenizer(Path(model_path) / TOKENIZER_FILE, window).encode_batch(list(PROBE_TEXTS))
     input_ids = torch.tensor([encoding.ids for encoding in encodings], dtype=torch.int64)
     attention_mask = torch.tensor([encoding.attention_mask for encoding in encodings], dtype=torch.int64)
-    return packed_copy(plain, (input_ids, attention_mask, torch.zeros_like(input_ids)))
+    packed, note = packed_copy(plain, (input_ids, attention_mask, torch.zeros_like(input_ids)))
+    return plain, packed, note
 
 
 class TorchPooledEncoder(BatchEncoder):
@@ -98,18 +99,33 @@ class TorchPooledEncoder(BatchEncoder):
     layers are packed for oneDNN (``packed_linear``) and the process keeps freed memory for the next batch (``heap``).
     """
 
-    def __init__(self, model_path: str, *, window: int, batch_size: int, bfloat16: bool) -> None:
+    def __init__(self, model_path: str, *, window: int, batch_size: int, bfloat16: bool, packed: bool = True) -> None:
         _offline()
         import torch
 
         keep_freed_memory()
-        self._module, self.packing_note = inference_model(model_path, bfloat16, window)
+        self._plain, self._packed, self.packing_note = inference_models(model_path, bfloat16, window)
+        self._module = self._packed if packed else self._plain
         torch.set_num_threads(usable_cores())
         self._tokenizer = load_tokenizer(Path(model_path) / TOKENIZER_FILE, window)
         self.window = window
         self.dimension = int(self._module.model.config.hidden_size)
         self.batch_size = batch_size
         self.name = "torch-bfloat16" if bfloat16 else "torch-float32"
+
+    @property
+    def packable(self) -> bool:
+        """Return whether a module with packed linear layers loaded and agreed with the plain one."""
+        return self._packed is not self._plain
+
+    @property
+    def packed(self) -> bool:
+        """Return whether this encoder runs the packed linear layers."""
+        return self._module is not self._plain
+
+    def use_packed_layers(self, packed: bool) -> None:
+        """Run the packed linear layers (when they loaded) or the plain ones; calibration times both."""
+        self._module = self._packed if packed else self._plain
 
     def _run(self, texts: list[str]) -> np.ndarray:
         """Tokenise one batch and run the model under the chosen arithmetic."""

@@ -62,6 +62,35 @@ def test_calibration_measures_the_installed_candidates_and_caches_the_choice(cal
     assert json.loads(path.read_text(encoding="utf-8"))["bulk"] == decision.bulk
 
 
+def test_calibration_times_packed_against_plain_linear_layers_and_later_runs_follow_it(
+        calibrated: CalibratedEmbedder, cache_root: Path, tmp_path: Path) -> None:
+    import torch
+
+    decision = calibrated.decision
+    assert decision is not None
+    torch_results = {result.backend: result for result in decision.results if result.backend.startswith("torch")}
+    if not torch.backends.mkldnn.is_available():
+        pytest.skip("no oneDNN in this torch build: nothing to pack")
+    for result in torch_results.values():
+        assert result.packed is not None, f"{result.backend}: packed and plain layers were not both timed"
+        assert "linear layers" in result.note and "×" in result.note
+    assert "linear layers" in decision.summary()
+    for packed in (False, True):  # what the cached decision says is what a later process builds
+        copy_root = tmp_path / f"packed-{packed}"
+        copy_root.mkdir()
+        data = json.loads(calibration.decision_path(cache_root, DEFAULT_MODEL).read_text(encoding="utf-8"))
+        for result in data["results"]:
+            if result["backend"] == "torch-float32":
+                result["packed"] = packed
+        calibration.decision_path(copy_root, DEFAULT_MODEL).write_text(json.dumps(data), encoding="utf-8")
+        later = make_embedder(DEFAULT_MODEL, cache_root=copy_root)
+        assert isinstance(later, CalibratedEmbedder) and later.cached_decision() is not None
+        encoder = later._encoder("torch-float32")
+        assert getattr(encoder, "packed") is packed
+        vector = encoder.encode(["restart the certificate controller"])[0]
+        assert abs(float(np.linalg.norm(vector)) - 1) < 1e-4
+
+
 def test_a_second_run_reads_the_cache_and_does_not_measure(calibrated: CalibratedEmbedder, cache_root: Path,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     def no_calibration(*args: object, **kwargs: object) -> None:
