@@ -66,6 +66,8 @@ def test_calibration_times_packed_against_plain_linear_layers_and_later_runs_fol
         calibrated: CalibratedEmbedder, cache_root: Path, tmp_path: Path) -> None:
     import torch
 
+    from bridge.index.torch_encoder import TorchPooledEncoder
+
     decision = calibrated.decision
     assert decision is not None
     torch_results = {result.backend: result for result in decision.results if result.backend.startswith("torch")}
@@ -86,7 +88,7 @@ def test_calibration_times_packed_against_plain_linear_layers_and_later_runs_fol
         later = make_embedder(DEFAULT_MODEL, cache_root=copy_root)
         assert isinstance(later, CalibratedEmbedder) and later.cached_decision() is not None
         encoder = later._encoder("torch-float32")
-        assert getattr(encoder, "packed") is packed
+        assert isinstance(encoder, TorchPooledEncoder) and encoder.packed is packed
         vector = encoder.encode(["restart the certificate controller"])[0]
         assert abs(float(np.linalg.norm(vector)) - 1) < 1e-4
 
