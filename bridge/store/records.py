@@ -191,9 +191,11 @@ def save_record(
         repo.sync_topics(session, row)
         repo.sync_links(session, row)
         sync_declared_people(session, row)
+        # What this transaction saved, read before the commit: a refresh after it could already show the next
+        # writer's version, and the caller would be told it saved a version another writer made.
+        saved, row_id = repo.row_to_record(row), row.id
         session.commit()
-        session.refresh(row)
-        return repo.row_to_record(row), row.id
+        return saved, row_id
 
 
 def sync_declared_people(session: Session, row: RecordRow, people: dict[str, PersonRow] | None = None) -> None:
