@@ -139,7 +139,7 @@ def sync_chunks(
     delta = ChunkDelta()
     with engine.begin() as conn:
         _lock_records(conn, list(chunks_by_record))
-        delta.generation_before = _generation(conn)
+        delta.generation_before = _generation_for_update(conn)
         if versions is not None:
             chunks_by_record = _still_current(conn, chunks_by_record, versions)
         record_ids = list(chunks_by_record)
@@ -227,7 +227,7 @@ def _lock_records(conn: Connection, record_ids: list[int]) -> None:
     failed with "UNIQUE constraint failed". A write that changes nothing takes the lock first.
     """
     if conn.dialect.name == "sqlite":
-        conn.execute(text("UPDATE record SET id = id WHERE 0"))
+        _take_sqlite_write_lock(conn)
         return
     if conn.dialect.name != "postgresql" or not record_ids:
         return
@@ -302,6 +302,30 @@ def _delete_fts(conn: Connection, chunk_ids: list[int]) -> None:
         )
 
 
+def _take_sqlite_write_lock(conn: Connection) -> None:
+    """Make the SQLite transaction hold the write lock now (waiting up to the busy timeout): a write of nothing."""
+    conn.execute(text("UPDATE record SET id = id WHERE 0"))
+
+
+def _generation_for_update(conn: Connection) -> int:
+    """Return the chunk generation, locked so that no other writer moves it before this transaction ends.
+
+    Every writer that bumps the generation reads it this way first. A plain read came before the lock: on SQLite
+    the driver begins the transaction only at its first write, on PostgreSQL another transaction may commit
+    between the read and the bump. Another writer's change then fell between the "before" and "after" this
+    transaction reported, and a process whose in-memory index was current at "before" added its own vectors and
+    took "after" as its state, missing that change.
+    """
+    if conn.dialect.name == "sqlite":
+        _take_sqlite_write_lock(conn)
+        return _generation(conn)
+    conn.execute(text("INSERT INTO bridge_meta (key, value) VALUES (:key, '0') ON CONFLICT (key) DO NOTHING"),
+                 {"key": GENERATION_KEY})
+    row = conn.execute(text("SELECT value FROM bridge_meta WHERE key = :key FOR UPDATE"),
+                       {"key": GENERATION_KEY}).first()
+    return int(row[0]) if row else 0
+
+
 def _generation(conn: Connection) -> int:
     """Return the current chunk generation (0 when never set)."""
     row = conn.execute(text("SELECT value FROM bridge_meta WHERE key = :key"), {"key": GENERATION_KEY}).first()
@@ -347,7 +371,7 @@ def pending_chunks(engine: Engine, model_id: str) -> list[tuple[int, str]]:
 def copy_identical_vectors(engine: Engine, model_id: str) -> tuple[int, int, int]:
     """Give pending chunks the stored vector of a chunk with the same content hash: (copied, generation before, after)."""
     with engine.begin() as conn:
-        before = _generation(conn)
+        before = _generation_for_update(conn)
         result = conn.execute(
             text(
                 "UPDATE chunk SET "
@@ -377,7 +401,7 @@ def store_vectors(engine: Engine, model_id: str, chunk_ids: Sequence[int], vecto
         for row, chunk_id in enumerate(chunk_ids)
     ]
     with engine.begin() as conn:
-        before = _generation(conn)
+        before = _generation_for_update(conn)
         if not rows:
             return before, before
         conn.execute(
@@ -390,6 +414,7 @@ def store_vectors(engine: Engine, model_id: str, chunk_ids: Sequence[int], vecto
 def clear_vectors(engine: Engine) -> int:
     """Forget every stored vector (a full reindex embeds everything again); return how many were cleared."""
     with engine.begin() as conn:
+        _generation_for_update(conn)  # the generation's lock before the chunks' (one order for every writer)
         result = conn.execute(
             text("UPDATE chunk SET embedding = NULL, model_id = NULL, dimension = NULL WHERE embedding IS NOT NULL")
         )
@@ -447,6 +472,7 @@ def clear_vector_ids(engine: Engine, chunk_ids: Sequence[int]) -> int:
     """Drop the stored vectors of chunk_ids (they are embedded again later) and return how many were cleared."""
     cleared = 0
     with engine.begin() as conn:
+        _generation_for_update(conn)  # the generation's lock before the chunks' (one order for every writer)
         for start in range(0, len(chunk_ids), 500):
             result = conn.execute(
                 text("UPDATE chunk SET embedding = NULL, model_id = NULL, dimension = NULL WHERE id IN :ids")
