@@ -176,52 +176,58 @@ class DenseState:
         A text shared by several pending chunks is encoded once (counted as encoded once, reused for the rest).
         """
         with self._lock:
-            # The backend decides the vectors' model id (int8 has its own): settle it before asking what is pending.
-            choosing = time.perf_counter()
-            self.embedder.choose_backend()
-            self.timings = EmbedTimings(choose_seconds=time.perf_counter() - choosing)
-            pending = chunk_store.pending_chunks(self.engine, self.model_id)
-            copied = 0
-            if pending:
-                copied, before, copied_after = chunk_store.copy_identical_vectors(self.engine, self.model_id)
-                if copied:
-                    self._after_store(before, copied_after, None)
-                    pending = chunk_store.pending_chunks(self.engine, self.model_id)
-            if not pending:
-                self._complete_generation = chunk_store.generation(self.engine)
-                return 0, copied
-            # Longest first across the whole backlog, so every model batch holds texts of similar length.
-            pending.sort(key=lambda item: len(item[1]), reverse=True)
-            embedder = self.embedder
-            model_id = self.model_id
-            total = len(pending)
-            if progress is not None:
-                progress(0, total, "embedding")
-            after: int | None = None
-            # One thread stores batch n (database, FAISS) while this one encodes batch n + 1; leaving the block
-            # waits for the last store, so an interruption keeps every batch already encoded.
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bridge-store-vectors") as storer:
-                storing: Future[int] | None = None
-                for start in range(0, total, STORE_BATCH):
-                    batch = pending[start : start + STORE_BATCH]
-                    encoding = time.perf_counter()
-                    vectors = embedder.embed([text for _chunk_id, text in batch])
-                    self.timings.encode_seconds += time.perf_counter() - encoding
-                    if storing is not None:
-                        after = storing.result()
-                        if progress is not None:
-                            progress(start, total, "embedding")
-                    storing = storer.submit(self._store_batch, model_id, [chunk_id for chunk_id, _text in batch], vectors)
+            try:
+                return self._embed_pending_locked(progress)
+            finally:
+                release_freed_memory()  # what the encoder kept between batches goes back to the system
+
+    def _embed_pending_locked(self, progress: ProgressCallback | None) -> tuple[int, int]:
+        """Embed the pending chunks while holding the embedding lock (``embed_pending``'s work)."""
+        # The backend decides the vectors' model id (int8 has its own): settle it before asking what is pending.
+        choosing = time.perf_counter()
+        self.embedder.choose_backend()
+        self.timings = EmbedTimings(choose_seconds=time.perf_counter() - choosing)
+        pending = chunk_store.pending_chunks(self.engine, self.model_id)
+        copied = 0
+        if pending:
+            copied, before, copied_after = chunk_store.copy_identical_vectors(self.engine, self.model_id)
+            if copied:
+                self._after_store(before, copied_after, None)
+                pending = chunk_store.pending_chunks(self.engine, self.model_id)
+        if not pending:
+            self._complete_generation = chunk_store.generation(self.engine)
+            return 0, copied
+        # Longest first across the whole backlog, so every model batch holds texts of similar length.
+        pending.sort(key=lambda item: len(item[1]), reverse=True)
+        embedder = self.embedder
+        model_id = self.model_id
+        total = len(pending)
+        if progress is not None:
+            progress(0, total, "embedding")
+        after: int | None = None
+        # One thread stores batch n (database, FAISS) while this one encodes batch n + 1; leaving the block
+        # waits for the last store, so an interruption keeps every batch already encoded.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bridge-store-vectors") as storer:
+            storing: Future[int] | None = None
+            for start in range(0, total, STORE_BATCH):
+                batch = pending[start : start + STORE_BATCH]
+                encoding = time.perf_counter()
+                vectors = embedder.embed([text for _chunk_id, text in batch])
+                self.timings.encode_seconds += time.perf_counter() - encoding
                 if storing is not None:
                     after = storing.result()
                     if progress is not None:
-                        progress(total, total, "embedding")
-            release_freed_memory()  # what the encoder kept between batches goes back to the system
-            current = chunk_store.generation(self.engine)
-            if current == after or not chunk_store.pending_chunks(self.engine, self.model_id):
-                self._complete_generation = current
-            distinct = len({text for _chunk_id, text in pending})
-            return distinct, copied + total - distinct
+                        progress(start, total, "embedding")
+                storing = storer.submit(self._store_batch, model_id, [chunk_id for chunk_id, _text in batch], vectors)
+            if storing is not None:
+                after = storing.result()
+                if progress is not None:
+                    progress(total, total, "embedding")
+        current = chunk_store.generation(self.engine)
+        if current == after or not chunk_store.pending_chunks(self.engine, self.model_id):
+            self._complete_generation = current
+        distinct = len({text for _chunk_id, text in pending})
+        return distinct, copied + total - distinct
 
     def _store_batch(self, model_id: str, chunk_ids: list[int], vectors: np.ndarray) -> int:
         """Store one batch of vectors, add them to the in-memory index, and return the store's new generation.
