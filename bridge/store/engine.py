@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -17,6 +19,11 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 
 from bridge.errors import BridgeError, ConfigError, StoreDamagedError, StoreLockedError
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: no bulk-writer lock, readers' catch-up only checks SQLite's own lock
+    fcntl = None  # type: ignore[assignment]
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 """How long a writer waits for another writer's lock before failing."""
@@ -173,6 +180,62 @@ def sqlite_writer_active(engine: Engine) -> bool:
         return True
     finally:
         probe.close()
+
+
+BULK_LOCK_SUFFIX = "-bulk.lock"
+"""Beside a SQLite database: the file long writers hold a shared lock on while they run."""
+
+
+def _bulk_lock_path(engine: Engine) -> Path | None:
+    """Return the bulk-writer lock file of a SQLite file store (None for PostgreSQL or memory)."""
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:":
+        return None
+    return Path(database + BULK_LOCK_SUFFIX)
+
+
+@contextmanager
+def bulk_writing(engine: Engine) -> Iterator[None]:
+    """Tell other processes that a long write (an import, a reindex, a sync) is under way, for as long as it runs.
+
+    Between its transactions such a writer holds no SQLite lock, and a command opening then found the records it
+    had written but not yet chunked and re-chunked them itself (seconds, during an import of 736 PEPs). The writer
+    holds a shared ``flock`` on a file beside the database; several may at once, and one that crashes releases it
+    with its process. A no-op for PostgreSQL, where readers' catch-up is a row-locked write like any other.
+    """
+    path = _bulk_lock_path(engine)
+    descriptor = None
+    if path is not None and fcntl is not None:
+        try:
+            descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            fcntl.flock(descriptor, fcntl.LOCK_SH)
+        except OSError:  # a folder this process cannot write: it cannot bulk-write the store either
+            if descriptor is not None:
+                os.close(descriptor)
+            descriptor = None
+    try:
+        yield
+    finally:
+        if descriptor is not None:
+            os.close(descriptor)  # closing releases the lock
+
+
+def bulk_writer_active(engine: Engine) -> bool:
+    """Return whether another process is inside ``bulk_writing`` on this store right now (asks without waiting)."""
+    path = _bulk_lock_path(engine)
+    if path is None or fcntl is None:
+        return False
+    try:
+        descriptor = os.open(path, os.O_RDONLY)
+    except OSError:  # no long write has run here yet
+        return False
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return False
+    except OSError:
+        return True
+    finally:
+        os.close(descriptor)
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -258,11 +258,14 @@ class RecordsMixin:
         self, paths: Sequence[Path], *, kind: RecordKind | None = None, progress: ProgressCallback | None = None
     ) -> ImportReport:
         """Import record files (with git history when inside a repository); idempotent."""
+        from bridge.store.engine import bulk_writing
         from bridge.workspace import import_ops
 
-        report, changed_ids = import_ops.import_paths(self.engine, self.settings, paths, kind=kind, progress=progress)
-        if changed_ids:
-            self.on_records_changed(changed_ids)
+        with bulk_writing(self.engine):  # other processes leave the records it writes to it to chunk
+            report, changed_ids = import_ops.import_paths(self.engine, self.settings, paths, kind=kind,
+                                                          progress=progress)
+            if changed_ids:
+                self.on_records_changed(changed_ids)
         return report
 
     def export(self, directory: Path) -> int:

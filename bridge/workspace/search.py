@@ -98,17 +98,18 @@ class SearchMixin:
     def catch_up_quietly(self) -> None:
         """Run catch_up without waiting long for a lock or failing: another process may be mid-write.
 
-        While another process holds SQLite's write lock (an import, a reindex) nothing is done: that writer chunks
-        its own records, and re-chunking them here only to be refused the lock cost a reader seconds.
+        While another process holds SQLite's write lock, or is inside a long write (an import, a reindex, a sync:
+        ``bulk_writing``), nothing is done: that writer chunks its own records, and re-chunking them here cost a
+        reader seconds.
         """
         from bridge.errors import BridgeError
 
         try:
             quick = self.engine
             if self.engine.dialect.name == "sqlite":
-                from bridge.store.engine import make_engine, sqlite_writer_active
+                from bridge.store.engine import bulk_writer_active, make_engine, sqlite_writer_active
 
-                if sqlite_writer_active(self.engine):
+                if sqlite_writer_active(self.engine) or bulk_writer_active(self.engine):
                     return
                 quick = make_engine(str(self.engine.url), busy_timeout_ms=300)
             try:
@@ -269,6 +270,13 @@ class SearchMixin:
 
     def reindex(self, *, full: bool = False, progress: ProgressCallback | None = None) -> ReindexReport:
         """Re-chunk every record, embed what changed (everything when full) and rebuild the FAISS index."""
+        from bridge.store.engine import bulk_writing
+
+        with bulk_writing(self.engine):
+            return self._reindex(full=full, progress=progress)
+
+    def _reindex(self, *, full: bool, progress: ProgressCallback | None) -> ReindexReport:
+        """Do ``reindex``'s work (inside its bulk-writing mark)."""
         started = time.perf_counter()
         if progress is not None:
             progress(0, 1, "chunking")

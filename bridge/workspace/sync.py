@@ -61,6 +61,7 @@ class SyncMixin(RecordsMixin):
         """
         from bridge.errors import BridgeError
         from bridge.gitsync.git import identity
+        from bridge.store.engine import bulk_writing
         from bridge.store.sync_state import imported_roots, sync_bases
         from bridge.workspace.sync_ops import SyncOptions, sync_one_root
 
@@ -82,13 +83,14 @@ class SyncMixin(RecordsMixin):
             git_committer = committer if all(committer) else identity(root if root.is_dir() else None)
             options = SyncOptions(commit=commit, push=push, onto_current=onto_current, user=user.handle,
                                   committer=(committer[0] or git_committer[0], committer[1] or git_committer[1]))
-            try:
-                changed = sync_one_root(self.engine, self.settings, root, options, report, take=take, add=add)
-            except BridgeError as exc:
-                report.failed.append(SyncFailure(str(root), str(exc)))
-                continue
-            if changed:
-                self.on_records_changed(changed)
+            with bulk_writing(self.engine):  # other processes leave the records it writes to it to chunk
+                try:
+                    changed = sync_one_root(self.engine, self.settings, root, options, report, take=take, add=add)
+                except BridgeError as exc:
+                    report.failed.append(SyncFailure(str(root), str(exc)))
+                    continue
+                if changed:
+                    self.on_records_changed(changed)
         return report
 
     @staticmethod
