@@ -194,15 +194,24 @@ def _bulk_lock_path(engine: Engine) -> Path | None:
     return Path(database + BULK_LOCK_SUFFIX)
 
 
+BULK_ADVISORY_KEY = 0x62726467_62756C6B
+"""PostgreSQL: the advisory lock long writers hold shared while they run ("brdgbulk")."""
+
+
 @contextmanager
 def bulk_writing(engine: Engine) -> Iterator[None]:
     """Tell other processes that a long write (an import, a reindex, a sync) is under way, for as long as it runs.
 
-    Between its transactions such a writer holds no SQLite lock, and a command opening then found the records it
-    had written but not yet chunked and re-chunked them itself (seconds, during an import of 736 PEPs). The writer
-    holds a shared ``flock`` on a file beside the database; several may at once, and one that crashes releases it
-    with its process. A no-op for PostgreSQL, where readers' catch-up is a row-locked write like any other.
+    Between its transactions such a writer holds no lock on the records it has written but not yet chunked, and a
+    command opening then re-chunked them itself (seconds, during an import of 736 PEPs). The writer holds a shared
+    lock that any number of writers may hold at once and that goes with its process if it dies: a ``flock`` on a
+    file beside a SQLite database, a session advisory lock on PostgreSQL (on its own connection, so it spans the
+    writer's transactions and reaches readers on other machines).
     """
+    if engine.dialect.name == "postgresql":
+        with _postgres_bulk_lock(engine):
+            yield
+        return
     path = _bulk_lock_path(engine)
     descriptor = None
     if path is not None and fcntl is not None:
@@ -220,8 +229,41 @@ def bulk_writing(engine: Engine) -> Iterator[None]:
             os.close(descriptor)  # closing releases the lock
 
 
+@contextmanager
+def _postgres_bulk_lock(engine: Engine) -> Iterator[None]:
+    """Hold PostgreSQL's shared bulk-writer advisory lock on a connection of its own for the block."""
+    from sqlalchemy import text
+
+    connection = engine.connect()
+    try:
+        connection.execute(text("SELECT pg_advisory_lock_shared(:key)"), {"key": BULK_ADVISORY_KEY})
+        connection.commit()  # a session lock outlives the transaction; nothing stays open on the server
+        yield
+    finally:
+        try:
+            connection.execute(text("SELECT pg_advisory_unlock_shared(:key)"), {"key": BULK_ADVISORY_KEY})
+            connection.commit()
+        except Exception:  # noqa: BLE001 - a broken connection: dropping it ends the session and its lock
+            connection.invalidate()
+        connection.close()
+
+
 def bulk_writer_active(engine: Engine) -> bool:
     """Return whether another process is inside ``bulk_writing`` on this store right now (asks without waiting)."""
+    if engine.dialect.name == "postgresql":
+        from sqlalchemy import text
+        from sqlalchemy.exc import SQLAlchemyError
+
+        try:
+            with engine.connect() as connection:
+                free = bool(connection.execute(text("SELECT pg_try_advisory_lock(:key)"),
+                                               {"key": BULK_ADVISORY_KEY}).scalar())
+                if free:
+                    connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": BULK_ADVISORY_KEY})
+                connection.commit()
+                return not free
+        except SQLAlchemyError:  # cannot ask: behave as before the mark existed
+            return False
     path = _bulk_lock_path(engine)
     if path is None or fcntl is None:
         return False

@@ -98,18 +98,19 @@ class SearchMixin:
     def catch_up_quietly(self) -> None:
         """Run catch_up without waiting long for a lock or failing: another process may be mid-write.
 
-        While another process holds SQLite's write lock, or is inside a long write (an import, a reindex, a sync:
-        ``bulk_writing``), nothing is done: that writer chunks its own records, and re-chunking them here cost a
-        reader seconds.
+        While another process is inside a long write (an import, a reindex, a sync: ``bulk_writing``, on SQLite or
+        PostgreSQL) or holds SQLite's write lock, nothing is done: that writer chunks its own records, and
+        re-chunking them here cost a reader seconds.
         """
         from bridge.errors import BridgeError
+        from bridge.store.engine import bulk_writer_active, make_engine, sqlite_writer_active
 
         try:
+            if bulk_writer_active(self.engine):
+                return
             quick = self.engine
             if self.engine.dialect.name == "sqlite":
-                from bridge.store.engine import bulk_writer_active, make_engine, sqlite_writer_active
-
-                if sqlite_writer_active(self.engine) or bulk_writer_active(self.engine):
+                if sqlite_writer_active(self.engine):
                     return
                 quick = make_engine(str(self.engine.url), busy_timeout_ms=300)
             try:

@@ -1,8 +1,9 @@
 """A long write marks itself for other processes, and a command opening meanwhile leaves its records to it.
 
 During an import of the PEPs a `bridge show` opening between the import's transactions found 736 records written
-but not yet chunked and re-chunked them itself: 3.4 s for a read. Import, reindex and sync now hold a shared lock
-on a file beside the SQLite database while they run; the catch-up on open skips while one is held.
+but not yet chunked and re-chunked them itself: 3.4 s for a read on SQLite, 10 s on PostgreSQL. Import, reindex and
+sync now hold a shared lock while they run (a file lock beside a SQLite database, an advisory lock on PostgreSQL);
+the catch-up on open skips while one is held.
 """
 
 from __future__ import annotations
@@ -22,10 +23,29 @@ from bridge.store import chunks as chunk_store
 from bridge.store import records as record_ops
 from bridge.store.engine import bulk_writer_active, bulk_writing
 from bridge.workspace import Workspace
+from tests.integration.test_postgres_store import postgres_url  # noqa: F401  (module-scoped server fixture)
+
+STORES = ["sqlite", "postgresql"]
 
 
-def _settings() -> Settings:
-    return Settings(search=SearchSettings(model="hashing-64"))
+@pytest.fixture(params=STORES)
+def store_url(request: pytest.FixtureRequest) -> str | None:
+    """Return None for the test's own SQLite store, or a freshly emptied PostgreSQL database's URL."""
+    if request.param == "sqlite":
+        return None
+    url = str(request.getfixturevalue("postgres_url"))
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:  # the module's server is shared by the parametrised cases
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return url
+
+
+def _settings(url: str | None = None) -> Settings:
+    return Settings(database_url=url, search=SearchSettings(model="hashing-64"))
 
 
 def _leave_a_record_unchunked(workspace: Workspace) -> int:
@@ -38,32 +58,35 @@ def _leave_a_record_unchunked(workspace: Workspace) -> int:
     return record_id
 
 
-def test_a_command_opening_during_a_long_write_leaves_the_writers_records_alone() -> None:
-    with Workspace.open(_settings()) as writer:
+def test_a_command_opening_during_a_long_write_leaves_the_writers_records_alone(store_url: str | None) -> None:
+    with Workspace.open(_settings(store_url)) as writer:
         record_id = _leave_a_record_unchunked(writer)
         assert not bulk_writer_active(writer.engine)
         with bulk_writing(writer.engine):
             assert bulk_writer_active(writer.engine)
-            with Workspace.open(_settings()) as reader:  # what `bridge show` does on open
+            with Workspace.open(_settings(store_url)) as reader:  # what `bridge show` does on open
                 assert chunk_store.stale_chunk_record_ids(reader.engine) == [record_id], "left to the writer"
         assert not bulk_writer_active(writer.engine)
-        with Workspace.open(_settings()) as later:  # the writer gone without chunking: the next command repairs
+        with Workspace.open(_settings(store_url)) as later:  # the writer gone without chunking: the next command
             assert chunk_store.stale_chunk_record_ids(later.engine) == []
 
 
-def test_a_long_writer_killed_half_way_releases_its_mark() -> None:
-    with Workspace.open(_settings()) as workspace:
+def test_a_long_writer_killed_half_way_releases_its_mark(store_url: str | None) -> None:
+    with Workspace.open(_settings(store_url)) as workspace:
         engine = workspace.engine
+        environment = {**os.environ, **({"BRIDGE_DATABASE_URL": store_url} if store_url else {})}
         child = subprocess.Popen(
             [sys.executable, "-c",
-             "import sys, time\n"
+             "import os, sys, time\n"
              "from bridge.config import SearchSettings, Settings\n"
              "from bridge.store.engine import bulk_writing\n"
              "from bridge.workspace import Workspace\n"
-             "with Workspace.open(Settings(search=SearchSettings(model='hashing-64'))) as ws, bulk_writing(ws.engine):\n"
+             "settings = Settings(database_url=os.environ.get('BRIDGE_DATABASE_URL'),\n"
+             "                    search=SearchSettings(model='hashing-64'))\n"
+             "with Workspace.open(settings) as ws, bulk_writing(ws.engine):\n"
              "    print('writing', flush=True)\n"
              "    time.sleep(60)\n"],
-            stdout=subprocess.PIPE, text=True, env=os.environ.copy())
+            stdout=subprocess.PIPE, text=True, env=environment)
         try:
             assert child.stdout is not None and child.stdout.readline().strip() == "writing"
             assert bulk_writer_active(engine)
