@@ -175,38 +175,76 @@ def soft_delete_from_file(engine: Engine, record_id: int, author: str, message: 
         return row.key
 
 
-def amend_body(engine: Engine, record_id: int, body: str, status_text: str) -> Record:
+def amend_body(engine: Engine, record_id: int, body: str, status_text: str, *, expected_version: int) -> Record:
     """Set the body and status wording of the record and its latest bridge revision as the file states them.
 
     Used when a status or title edited as a field had to be written into the body (an adr-tools ``## Status``
     section, in the file's capitalisation): the revision is the same edit, worded as in the file, so no new
-    revision is made. Returns the record.
+    revision is made. Only if the record is still at expected_version (the version the file was written from):
+    otherwise another writer's edit would be replaced by the file's older text, so it raises ConflictError.
+    Returns the record.
     """
     with Session(engine) as session:
+        _claim_version(session, record_id, expected_version)
         row = session.get(RecordRow, record_id)
         assert row is not None
-        row.body, row.status_text = body, status_text
-        record = repo.row_to_record(row)
-        row.fingerprint = record.fingerprint()
-        session.add(row)
-        latest = session.exec(
-            select(RevisionRow).where(RevisionRow.record_id == record_id, RevisionRow.source == "bridge")
-            .order_by(col(RevisionRow.number).desc())
-        ).first()
-        if latest is not None:
-            latest.body = body
-            session.add(latest)
+        record = _amend_row(session, row, body, status_text)
         session.commit()
         return record
 
 
-def set_record_home(engine: Engine, key: str, source_root: str, path: str) -> tuple[int, Record]:
-    """Give a record made in bridge its file (root and path); return its row id and the record."""
+def _amend_row(session: Session, row: RecordRow, body: str, status_text: str) -> Record:
+    """Set row's body and status wording, and its latest bridge revision's body, in the session; return the record."""
+    row.body, row.status_text = body, status_text
+    record = repo.row_to_record(row)
+    row.fingerprint = record.fingerprint()
+    session.add(row)
+    latest = session.exec(
+        select(RevisionRow).where(RevisionRow.record_id == row.id, RevisionRow.source == "bridge")
+        .order_by(col(RevisionRow.number).desc())
+    ).first()
+    if latest is not None:
+        latest.body = body
+        session.add(latest)
+    return record
+
+
+def _claim_version(session: Session, record_id: int, expected_version: int) -> None:
+    """Lock the record's row for this transaction if it is still at expected_version, else raise ConflictError.
+
+    A write of the version onto itself, conditional on it: atomic on SQLite (the write lock) and PostgreSQL (the
+    row lock, re-checked after a concurrent commit), where reading the version first and writing later is not.
+    """
+    from bridge.errors import ConflictError
+
+    result = session.exec(  # type: ignore[call-overload]
+        update(RecordRow).where(col(RecordRow.id) == record_id, col(RecordRow.version) == expected_version)
+        .values(version=expected_version)
+    )
+    if result.rowcount != 1:
+        session.rollback()
+        fresh = session.get(RecordRow, record_id)
+        raise ConflictError(fresh.key if fresh else str(record_id), expected_version, fresh.version if fresh else -1)
+
+
+def set_record_home(engine: Engine, key: str, source_root: str, path: str, *, expected_version: int,
+                    body: str, status_text: str) -> tuple[int, Record]:
+    """Give a record made in bridge its new file, worded as the file states it; return its row id and the record.
+
+    One transaction, only if the record is still at expected_version (the version the file was written from):
+    the home, and the body and status wording as in the file (``amend_body``) when they differ. Raises
+    ConflictError when another writer saved the record since.
+    """
     with Session(engine) as session:
         row = repo.require_record_row(session, key)
+        assert row.id is not None
+        _claim_version(session, row.id, expected_version)
         row.source_root, row.source_path = source_root, path
         session.add(row)
+        if row.body != body or row.status_text != status_text:
+            record = _amend_row(session, row, body, status_text)
+        else:
+            record = repo.row_to_record(row)
+        record_id = row.id
         session.commit()
-        session.refresh(row)
-        assert row.id is not None
-        return row.id, repo.row_to_record(row)
+        return record_id, record

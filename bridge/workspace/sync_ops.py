@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from bridge.domain import RECORD_KINDS, ImportReport, Record, RecordKind
-from bridge.errors import BridgeError, ParseError
+from bridge.errors import BridgeError, ConflictError, ParseError
 from bridge.sync_types import (
     SyncBase,
     SyncConflict,
@@ -193,7 +193,13 @@ def write_out(engine: Engine, sync: RootSync, base: SyncBase, report: SyncReport
         report.failed.append(SyncFailure(str(path), str(exc)))
         return
     if written.body != stored_body or written.status_text != stored_status_text:
-        record = amend_body(engine, base.record_id, written.body, written.status_text)
+        try:
+            record = amend_body(engine, base.record_id, written.body, written.status_text,
+                                expected_version=record.version)
+        except ConflictError:
+            report.failed.append(SyncFailure(str(path), f"{record.key} was saved again while sync wrote its file; "
+                                             "the file is left as it was: run `bridge sync` again"))
+            return
         sync.changed_ids.append(base.record_id)
     if new_bytes != data:
         tmp = path.with_name(f".{path.name}.bridge-tmp")
@@ -275,7 +281,7 @@ def add_home(engine: Engine, sync: RootSync, key: str, report: SyncReport) -> No
     from bridge.ingest.homes import new_file_path, new_file_text
     from bridge.ingest.parse import parse_record_text
     from bridge.store.records import get_record
-    from bridge.store.sync_state import amend_body, set_record_home
+    from bridge.store.sync_state import set_record_home
 
     record = get_record(engine, key)
     if record.source_path:
@@ -290,11 +296,16 @@ def add_home(engine: Engine, sync: RootSync, key: str, report: SyncReport) -> No
                          folder_names(sync.root, relative), links)
     path = sync.root / relative
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    record_id, record = set_record_home(engine, record.key, str(sync.root), relative)
     written = parse_record_text(text, relative, kind=record.kind, folder_names=folder_names(sync.root, relative))
-    if written.record.body != record.body or written.record.status_text != record.status_text:
-        record = amend_body(engine, record_id, written.record.body, written.record.status_text)
+    path.write_text(text, encoding="utf-8")
+    try:
+        record_id, record = set_record_home(engine, record.key, str(sync.root), relative,
+                                            expected_version=record.version, body=written.record.body,
+                                            status_text=written.record.status_text)
+    except ConflictError:
+        path.unlink(missing_ok=True)  # the file bridge wrote a moment ago, from a version that is gone
+        raise BridgeError(f"{record.key} was saved again while sync wrote its new file {relative}; the file was "
+                          f"removed: run `bridge sync --add {record.key}` again") from None
     base = SyncBase(record_id=record_id, key=record.key, source_root=str(sync.root), path=relative,
                     version=record.version, kind=record.kind)
     sync.bases[relative] = base
