@@ -182,6 +182,19 @@ def sqlite_writer_active(engine: Engine) -> bool:
         probe.close()
 
 
+@contextmanager
+def impatient(engine: Engine, lock_wait_ms: int) -> Iterator[Engine]:
+    """Yield an engine on the same store that waits at most lock_wait_ms for SQLite's write lock (else engine)."""
+    if not is_sqlite(engine):
+        yield engine
+        return
+    quick = make_engine(str(engine.url), busy_timeout_ms=lock_wait_ms)
+    try:
+        yield quick
+    finally:
+        quick.dispose()
+
+
 BULK_LOCK_SUFFIX = "-bulk.lock"
 """Beside a SQLite database: the file long writers hold a shared lock on while they run."""
 

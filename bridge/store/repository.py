@@ -148,16 +148,26 @@ def sync_links(session: Session, row: RecordRow) -> None:
 
 def compare_and_bump_version(session: Session, row: RecordRow, expected_version: int) -> None:
     """Atomically raise row's version by one if it is still expected_version; raises ConflictError otherwise."""
+    compare_and_set_version(session, row, expected_version, expected_version + 1)
+
+
+def compare_and_set_version(session: Session, row: RecordRow, expected_version: int, new_version: int) -> None:
+    """Atomically set row's version if it is still expected_version (locking the row); raises ConflictError otherwise.
+
+    One conditional UPDATE: atomic on SQLite (the write lock) and PostgreSQL (the row lock, re-checked after a
+    concurrent commit), where reading the version first and writing later is not. new_version = expected_version
+    only claims the row for the transaction.
+    """
     result = session.exec(  # type: ignore[call-overload]
         update(RecordRow)
         .where(col(RecordRow.id) == row.id, col(RecordRow.version) == expected_version)
-        .values(version=expected_version + 1)
+        .values(version=new_version)
     )
     if result.rowcount != 1:
         session.rollback()
         fresh = session.get(RecordRow, row.id)
         raise ConflictError(row.key, expected_version, fresh.version if fresh else -1)
-    row.version = expected_version + 1
+    row.version = new_version
 
 
 def next_revision_number(session: Session, record_id: int) -> int:

@@ -185,9 +185,9 @@ def amend_body(engine: Engine, record_id: int, body: str, status_text: str, *, e
     Returns the record.
     """
     with Session(engine) as session:
-        _claim_version(session, record_id, expected_version)
         row = session.get(RecordRow, record_id)
         assert row is not None
+        repo.compare_and_set_version(session, row, expected_version, expected_version)
         record = _amend_row(session, row, body, status_text)
         session.commit()
         return record
@@ -209,24 +209,6 @@ def _amend_row(session: Session, row: RecordRow, body: str, status_text: str) ->
     return record
 
 
-def _claim_version(session: Session, record_id: int, expected_version: int) -> None:
-    """Lock the record's row for this transaction if it is still at expected_version, else raise ConflictError.
-
-    A write of the version onto itself, conditional on it: atomic on SQLite (the write lock) and PostgreSQL (the
-    row lock, re-checked after a concurrent commit), where reading the version first and writing later is not.
-    """
-    from bridge.errors import ConflictError
-
-    result = session.exec(  # type: ignore[call-overload]
-        update(RecordRow).where(col(RecordRow.id) == record_id, col(RecordRow.version) == expected_version)
-        .values(version=expected_version)
-    )
-    if result.rowcount != 1:
-        session.rollback()
-        fresh = session.get(RecordRow, record_id)
-        raise ConflictError(fresh.key if fresh else str(record_id), expected_version, fresh.version if fresh else -1)
-
-
 def set_record_home(engine: Engine, key: str, source_root: str, path: str, *, expected_version: int,
                     body: str, status_text: str) -> tuple[int, Record]:
     """Give a record made in bridge its new file, worded as the file states it; return its row id and the record.
@@ -238,7 +220,7 @@ def set_record_home(engine: Engine, key: str, source_root: str, path: str, *, ex
     with Session(engine) as session:
         row = repo.require_record_row(session, key)
         assert row.id is not None
-        _claim_version(session, row.id, expected_version)
+        repo.compare_and_set_version(session, row, expected_version, expected_version)
         row.source_root, row.source_path = source_root, path
         session.add(row)
         if row.body != body or row.status_text != status_text:

@@ -57,16 +57,13 @@ def append_events_without_waiting(engine: Engine, events: Sequence[UsageEvent], 
     from sqlalchemy.exc import SQLAlchemyError
 
     from bridge.errors import BridgeError
-    from bridge.store.engine import is_sqlite, make_engine
+    from bridge.store.engine import impatient
 
-    quick = make_engine(str(engine.url), busy_timeout_ms=lock_wait_ms) if is_sqlite(engine) else engine
     try:
-        return append_events(quick, events, prune_before=prune_before)
+        with impatient(engine, lock_wait_ms) as quick:
+            return append_events(quick, events, prune_before=prune_before)
     except SQLAlchemyError as exc:
         raise BridgeError(f"cannot store usage events: {str(exc).splitlines()[0][:120]}") from exc
-    finally:
-        if quick is not engine:
-            quick.dispose()
 
 
 def prune_events(engine: Engine, before: datetime) -> int:

@@ -103,21 +103,13 @@ class SearchMixin:
         re-chunking them here cost a reader seconds.
         """
         from bridge.errors import BridgeError
-        from bridge.store.engine import bulk_writer_active, make_engine, sqlite_writer_active
+        from bridge.store.engine import bulk_writer_active, impatient, is_sqlite, sqlite_writer_active
 
         try:
-            if bulk_writer_active(self.engine):
+            if bulk_writer_active(self.engine) or (is_sqlite(self.engine) and sqlite_writer_active(self.engine)):
                 return
-            quick = self.engine
-            if self.engine.dialect.name == "sqlite":
-                if sqlite_writer_active(self.engine):
-                    return
-                quick = make_engine(str(self.engine.url), busy_timeout_ms=300)
-            try:
+            with impatient(self.engine, 300) as quick:
                 self.catch_up(quick)
-            finally:
-                if quick is not self.engine:
-                    quick.dispose()
         except BridgeError:
             return
 
