@@ -61,8 +61,7 @@ def _mirror(source: Path, target: Path) -> None:
         copy = target / entry.name
         try:
             if entry.is_dir():
-                if not copy.exists() and not copy.is_symlink():
-                    copy.symlink_to(entry, target_is_directory=True)
+                _link(copy, entry)
             elif entry.suffix == ".json":
                 data = entry.read_bytes()
                 if not copy.is_file() or copy.read_bytes() != data:
@@ -73,10 +72,24 @@ def _mirror(source: Path, target: Path) -> None:
             continue
 
 
-def _writable(path: Path) -> Path:
-    """Return path (created if missing), or a per-user temp folder of the same name when it cannot be written.
+def _link(link: Path, folder: Path) -> None:
+    """Make link point at folder, replacing a link that is dangling or points elsewhere (never a real folder)."""
+    if link.is_symlink():
+        if os.readlink(link) == str(folder) and link.exists():
+            return
+    elif link.exists():
+        return  # an export this stand-in made itself
+    partial = link.with_name(f".{link.name}.{os.getpid()}.link")
+    partial.unlink(missing_ok=True)
+    partial.symlink_to(folder, target_is_directory=True)
+    partial.replace(link)
 
-    These folders only cache derived data, so a read-only data folder still searches: its caches go to temp.
+
+def _writable(path: Path) -> Path:
+    """Return path (created if missing), or a per-user temp folder standing in for it when it cannot be written.
+
+    These folders only cache derived data, so a read-only data folder still searches: its caches go to temp. Each
+    data folder has its own stand-in, so one never loads another's index or export.
     """
     try:
         path.mkdir(parents=True, exist_ok=True)
@@ -84,9 +97,11 @@ def _writable(path: Path) -> Path:
             return path
     except OSError:
         pass
+    import hashlib
     import tempfile
 
-    fallback = Path(tempfile.gettempdir()) / f"bridge-{os.getuid()}-cache" / path.name
+    owner = hashlib.sha256(str(path.resolve()).encode("utf-8")).hexdigest()[:12]
+    fallback = Path(tempfile.gettempdir()) / f"bridge-{os.getuid()}-cache" / owner / path.name
     fallback.mkdir(parents=True, exist_ok=True)
     return fallback
 

@@ -103,7 +103,9 @@ def _export_float32(folder: Path, model_id: str, model_path: str, window: int) -
         meta = {"model_id": model_id, "window": window, "dimension": dimension,
                 "key": export_key(model_id, model_path)}
         (staging / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
-        if folder.exists():
+        if folder.is_symlink():
+            folder.unlink()  # a read-only data folder's export, linked into a stand-in, that has gone
+        elif folder.exists():
             shutil.rmtree(folder)
         staging.rename(folder)
     except Exception as exc:
