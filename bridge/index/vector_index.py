@@ -1,6 +1,6 @@
 """FAISS inner-product index over unit vectors, keyed by chunk id, saved atomically with its metadata.
 
-The index is derived data: the metadata (model id, dimension, vector count, store generation) lets the
+The index is derived data: the metadata (model id, dimension, vector count, store id and generation) lets the
 workspace tell a stale, corrupt or missing file and rebuild it from the vectors stored in the database.
 """
 
@@ -36,6 +36,8 @@ class IndexMeta:
     count: int
     generation: int
     index_type: str
+    store_id: str = ""
+    """The store's random id: two stores reach the same generation, so the generation alone does not name one."""
 
 
 def choose_index_type(setting: str, vector_count: int, threshold: int) -> IndexType:

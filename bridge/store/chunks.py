@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 GENERATION_KEY = "chunk_generation"
 """bridge_meta key counting changes to the set of chunks or vectors; the FAISS file records the value it reflects."""
+STORE_ID_KEY = "store_id"
+"""bridge_meta key naming this store at random, so a FAISS file is never taken for another store's at one generation."""
 FTS_WEIGHTS = (4.0, 2.0, 1.0)
 """bm25 column weights for title, heading and text."""
 
@@ -349,6 +351,39 @@ def generation(engine: Engine) -> int:
     """Return the current chunk generation."""
     with engine.connect() as conn:
         return _generation(conn)
+
+
+def store_identity(engine: Engine) -> str:
+    """Return the store's random id ("" for a read-only store made before stores had one)."""
+    with engine.connect() as conn:
+        return _store_identity(conn)
+
+
+def _store_identity(conn: Connection) -> str:
+    """Return the store's random id, or "" when it has none."""
+    if not conn.dialect.has_table(conn, "bridge_meta"):
+        return ""
+    row = conn.execute(text("SELECT value FROM bridge_meta WHERE key = :key"), {"key": STORE_ID_KEY}).first()
+    return str(row[0]) if row else ""
+
+
+def name_store(engine: Engine) -> None:
+    """Give the store its random id if it has none and may be written (a read-only store keeps none)."""
+    import uuid
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bridge.store.engine import read_only
+
+    with engine.connect() as conn:
+        if _store_identity(conn) or read_only(engine):
+            return
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO bridge_meta (key, value) VALUES (:key, :value) "
+                              "ON CONFLICT (key) DO NOTHING"), {"key": STORE_ID_KEY, "value": uuid.uuid4().hex})
+    except SQLAlchemyError:
+        return  # a role that may not write: the store stays unnamed, as a read-only one
 
 
 # -- vectors ---------------------------------------------------------------------------------------------------

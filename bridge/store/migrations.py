@@ -146,7 +146,7 @@ def _write_meta(conn: Connection, key: str, value: str) -> None:
 
 
 def migrate(engine: Engine) -> int:
-    """Apply every migration not yet applied, each in its own transaction, and return the resulting version."""
+    """Apply every migration not yet applied, each in its own transaction, name the store, and return the version."""
     with engine.connect() as conn:
         version = current_version(conn)
         applied = applied_migrations(conn)
@@ -164,4 +164,7 @@ def migrate(engine: Engine) -> int:
             version = max(version, number)
             _write_meta(conn, "schema_version", str(version))
             _write_meta(conn, "applied_migrations", ",".join(str(n) for n in sorted(applied)))
+    from bridge.store.chunks import name_store
+
+    name_store(engine)
     return version

@@ -321,6 +321,8 @@ class DenseState:
             return None
         if meta.model_id != self.model_id or meta.generation != current_generation:
             return None
+        if meta.store_id != chunk_store.store_identity(self.engine):
+            return None  # another store's file at the same generation: a switched database or a new bridge.db
         return index
 
     def index_file_current(self) -> bool:
@@ -337,7 +339,8 @@ class DenseState:
             index_type = self.index_type(len(ids))
             index = VectorIndex(dimension, index_type)  # type: ignore[arg-type]
             index.add(ids, matrix)
-            index.save(self.index_path(), IndexMeta(self.model_id, dimension, len(ids), current, index_type))
+            index.save(self.index_path(), IndexMeta(self.model_id, dimension, len(ids), current, index_type,
+                                                    chunk_store.store_identity(self.engine)))
             self._index, self._index_generation, self._dirty = index, current, False
             return index
 
@@ -361,7 +364,8 @@ class DenseState:
                 return
             index = self._index
             index.save(self.index_path(), IndexMeta(self.model_id, index.dimension, len(index),
-                                                    self._index_generation, index.index_type))
+                                                    self._index_generation, index.index_type,
+                                                    chunk_store.store_identity(self.engine)))
             self._dirty = False
 
     @property
