@@ -256,6 +256,8 @@ class ImportReport:
     """Skipped file → why it is not a record."""
     alert_rules: int = 0
     """Alerting rules read from Prometheus rule files (stored as rules, not records)."""
+    kept: dict[str, str] = field(default_factory=dict)
+    """File → key of records edited in bridge since their last sync (or in conflict): their files were not read."""
 
     def skipped_by_reason(self) -> dict[str, int]:
         """Return how many files were skipped for each reason, most common first."""
@@ -273,6 +275,7 @@ class ImportReport:
             "warnings": list(self.warnings), "skipped": list(self.skipped),
             "skip_reasons": {path: self.skip_reasons.get(path, "not a record") for path in self.skipped},
             "alert_rules": self.alert_rules,
+            "kept": [{"path": path, "key": key} for path, key in self.kept.items()],
         }
 
 

@@ -66,6 +66,7 @@ def import_(
         console.print(
             f"imported {report.imported}, updated {report.updated}, unchanged {report.unchanged}, "
             f"failed {len(report.failed)}, skipped {len(report.skipped)}"
+            + (f", kept {len(report.kept)}" if report.kept else "")
             + (f", alerting rules {report.alert_rules} (see `bridge alerts`)" if report.alert_rules else "")
         )
         for reason, count in report.skipped_by_reason().items():
@@ -73,8 +74,16 @@ def import_(
         if (report.imported == report.updated == report.unchanged == report.alert_rules == 0 and report.skipped
                 and not report.failed):
             console.print("Nothing imported: no file given is a record (reasons above; name a file to import it).")
-        elif report.imported == report.updated == report.alert_rules == 0 and not report.failed:
+        elif report.imported == report.updated == report.alert_rules == 0 and not report.failed and not report.kept:
             console.print("Nothing changed: every record is already up to date.")
+        if report.kept:
+            listed = ", ".join(f"{key} ({path})" for path, key in list(report.kept.items())[:10])
+            more = f" and {len(report.kept) - 10} more" if len(report.kept) > 10 else ""
+            err_console.print(
+                f"[yellow]kept:[/] {esc(listed)}{more}: edited in bridge since the last sync, so the file was not "
+                "read over the edit; `bridge sync` writes the edit to its file (or lists a conflict if the file "
+                "changed too)",
+                highlight=False)
         for warning in report.warnings[:20]:
             err_console.print(f"[yellow]warning:[/] {esc(warning)}", highlight=False)
         if len(report.warnings) > 20:

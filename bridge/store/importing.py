@@ -12,7 +12,7 @@ from bridge.domain import FileChange, ImportFailure, ImportReport, SourceFile
 from bridge.store import repository as repo
 from bridge.store.models import ContributionRow, PersonRow, RecordRow, RevisionRow
 from bridge.store.records import ensure_person_row, slug_handle, sync_declared_people
-from bridge.store.sync_models import SyncWrittenRow
+from bridge.store.sync_models import SyncBaseRow, SyncWrittenRow
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -29,9 +29,11 @@ class IdentityLike(Protocol):
 class ImportWriter:
     """Turns SourceFiles into record, revision, person and contribution rows."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, keep_bridge_edits: bool = False) -> None:
         self.engine = engine
         """The database to write to."""
+        self.keep_bridge_edits = keep_bridge_edits
+        """Leave records edited in bridge since their last sync (or in conflict) as they are (``bridge import``)."""
         self._written: set[int] | None = None
         """Records sync wrote a file for, loaded on first use."""
 
@@ -116,6 +118,9 @@ class ImportWriter:
         if row is not None and not row.deleted and row.fingerprint == record.fingerprint() and not new_changes:
             report.unchanged += 1
             return None
+        if row is not None and self.keep_bridge_edits and self._edited_in_bridge(session, row):
+            report.kept[record.source_path] = row.key
+            return None
         now = repo.utcnow()
         if row is None:
             first_at = repo.as_utc(source.history[0].at) if source.history else now
@@ -127,8 +132,10 @@ class ImportWriter:
             session.flush()
             report.imported += 1
         else:
+            if not repo.claim_version(session, row, row.version, row.version + 1):
+                report.kept[record.source_path] = row.key  # saved in bridge since this import read it
+                return None
             repo.apply_record(row, record)
-            row.version += 1
             row.deleted = False
             row.source_root = root
             row.updated_at = repo.as_utc(new_changes[-1].at) if new_changes else now
@@ -141,6 +148,12 @@ class ImportWriter:
         sync_declared_people(session, row, people)
         session.flush()
         return row.id
+
+    @staticmethod
+    def _edited_in_bridge(session: Session, row: RecordRow) -> bool:
+        """Return whether the record was saved in bridge since sync last agreed with its file, or is in conflict."""
+        base = session.exec(select(SyncBaseRow).where(SyncBaseRow.record_id == row.id)).first()
+        return base is not None and (base.conflict is not None or base.base_version != row.version)
 
     def _add_revisions(
         self, session: Session, row: RecordRow, source: SourceFile, changes: list[FileChange],

@@ -158,16 +158,23 @@ def compare_and_set_version(session: Session, row: RecordRow, expected_version: 
     concurrent commit), where reading the version first and writing later is not. new_version = expected_version
     only claims the row for the transaction.
     """
+    if not claim_version(session, row, expected_version, new_version):
+        session.rollback()
+        fresh = session.get(RecordRow, row.id)
+        raise ConflictError(row.key, expected_version, fresh.version if fresh else -1)
+
+
+def claim_version(session: Session, row: RecordRow, expected_version: int, new_version: int) -> bool:
+    """Set row's version if it is still expected_version, in one conditional UPDATE; return whether it was."""
     result = session.exec(  # type: ignore[call-overload]
         update(RecordRow)
         .where(col(RecordRow.id) == row.id, col(RecordRow.version) == expected_version)
         .values(version=new_version)
     )
     if result.rowcount != 1:
-        session.rollback()
-        fresh = session.get(RecordRow, row.id)
-        raise ConflictError(row.key, expected_version, fresh.version if fresh else -1)
+        return False
     row.version = new_version
+    return True
 
 
 def next_revision_number(session: Session, record_id: int) -> int:

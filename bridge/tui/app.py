@@ -402,6 +402,8 @@ class BridgeApp(WorkersMixin, App[None]):
         self.clear_progress()
         report = message.report
         summary = f"{report.imported} new, {report.updated} updated, {report.unchanged} unchanged"
+        if report.kept:
+            summary += f", {len(report.kept)} kept (edited here, not yet synced: run git sync)"
         if report.failed:
             summary += f", {len(report.failed)} failed (first: {report.failed[0].path}: {report.failed[0].error})"
         self.notify(summary, title=f"Imported {message.path}", severity="warning" if report.failed else "information",

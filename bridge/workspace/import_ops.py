@@ -34,7 +34,7 @@ def import_paths(
     missing = [str(path) for path in paths if not Path(path).exists()]
     if missing:
         raise BridgeError(f"no such file or folder: {', '.join(missing)}")
-    writer = ImportWriter(engine)
+    writer = ImportWriter(engine, keep_bridge_edits=True)  # an edit not yet synced is not replaced by its file
     scan = scan_paths(
         [Path(path).resolve() for path in paths], kind=kind, max_file_bytes=settings.max_file_bytes,
         existing_keys=writer.existing_keys(), taken_keys=writer.taken_keys(),

@@ -38,7 +38,7 @@ class SyncMixin(RecordsMixin):
         from bridge.workspace.sync_ops import record_bases_for_root
 
         report = super().import_paths(paths, kind=kind, progress=progress)
-        failed = {failure.path for failure in report.failed}
+        failed = {failure.path for failure in report.failed} | set(report.kept)
         for root in import_roots(paths):
             if root.is_dir():
                 record_bases_for_root(self.engine, root, failed)

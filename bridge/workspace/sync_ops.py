@@ -68,14 +68,19 @@ def folder_names(root: Path, path: str) -> list[str]:
 
 
 def record_bases_for_root(engine: Engine, root: Path, skip_paths: set[str]) -> int:
-    """Make every record of root agree with its file as it is now (after an import); return how many bases."""
+    """Make every record of root agree with its file as it is now (after an import); return how many bases.
+
+    A record edited in bridge since its base, or in conflict, keeps its base: the import left it as it was, and
+    only sync may settle it (write it out, or report the conflict).
+    """
     from bridge.gitsync.git import git_root_of, hash_files, head_commit
     from bridge.store.sync_state import records_by_id, save_sync_bases, save_sync_root, sync_bases
 
     git_root = git_root_of(root)
     commit = head_commit(git_root) if git_root else None
     bases = [b for b in sync_bases(engine, str(root))
-             if not b.deleted and b.path not in skip_paths and (root / b.path).is_file()]
+             if not b.deleted and b.path not in skip_paths and (root / b.path).is_file()
+             and not (b.has_base and (b.edited_in_bridge or b.conflict))]
     blobs = hash_files(root, [root / b.path for b in bases])
     records = records_by_id(engine, [b.record_id for b in bases])
     for base, blob in zip(bases, blobs, strict=True):
