@@ -14,7 +14,7 @@ from tests.conftest import write_file
 from tests.integration.test_git_sync import BOB, CAROL, edit_body, git, repo  # noqa: F401  (repo is a fixture)
 
 
-def test_a_reimport_keeps_the_edit_and_sync_then_writes_it_out(repo: Path) -> None:
+def test_a_reimport_keeps_the_edit_and_sync_then_writes_it_out(repo: Path) -> None:  # noqa: F811
     root = repo / "doc/adr"
     with Workspace.open() as workspace:
         workspace.import_paths([root])
@@ -30,7 +30,7 @@ def test_a_reimport_keeps_the_edit_and_sync_then_writes_it_out(repo: Path) -> No
         assert workspace.import_paths([root]).kept == {}
 
 
-def test_an_edit_on_both_sides_is_kept_by_import_and_left_to_sync_as_a_conflict(repo: Path) -> None:
+def test_an_edit_on_both_sides_is_kept_by_import_and_left_to_sync_as_a_conflict(repo: Path) -> None:  # noqa: F811
     root = repo / "doc/adr"
     path = root / "0002-use-postgres.md"
     with Workspace.open() as workspace:
@@ -49,7 +49,7 @@ def test_an_edit_on_both_sides_is_kept_by_import_and_left_to_sync_as_a_conflict(
         assert "For the next two years." in workspace.get_record("ADR-0002").body, "bridge's side untouched"
 
 
-def test_importing_one_file_leaves_the_other_records_of_its_folder_unsynced(repo: Path) -> None:
+def test_importing_one_file_leaves_the_other_records_of_its_folder_unsynced(repo: Path) -> None:  # noqa: F811
     root = repo / "doc/adr"
     with Workspace.open() as workspace:
         workspace.import_paths([root])
@@ -63,7 +63,7 @@ def test_importing_one_file_leaves_the_other_records_of_its_folder_unsynced(repo
 
 
 def test_a_save_landing_while_the_import_reads_is_kept_not_overwritten(
-        repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
     root = repo / "doc/adr"
     path = root / "0001-record-decisions.md"
     with Workspace.open() as workspace, Workspace.open() as editor:
@@ -87,7 +87,7 @@ def test_a_save_landing_while_the_import_reads_is_kept_not_overwritten(
         assert [rev.number for rev in workspace.history("ADR-0001")] == [1, 2]
 
 
-def test_the_cli_says_which_records_it_kept_and_exits_zero(repo: Path) -> None:
+def test_the_cli_says_which_records_it_kept_and_exits_zero(repo: Path) -> None:  # noqa: F811
     root = repo / "doc/adr"
     with Workspace.open() as workspace:
         workspace.import_paths([root])
