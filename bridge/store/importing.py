@@ -29,11 +29,14 @@ class IdentityLike(Protocol):
 class ImportWriter:
     """Turns SourceFiles into record, revision, person and contribution rows."""
 
-    def __init__(self, engine: Engine, *, keep_bridge_edits: bool = False) -> None:
+    def __init__(self, engine: Engine, *, keep_bridge_edits: bool = False,
+                 expected_versions: dict[str, int] | None = None) -> None:
         self.engine = engine
         """The database to write to."""
         self.keep_bridge_edits = keep_bridge_edits
         """Leave records edited in bridge since their last sync (or in conflict) as they are (``bridge import``)."""
+        self.expected_versions = expected_versions or {}
+        """Source path → the version its record must still be at to be updated (else it is kept): sync's view."""
         self._written: set[int] | None = None
         """Records sync wrote a file for, loaded on first use."""
 
@@ -132,7 +135,8 @@ class ImportWriter:
             session.flush()
             report.imported += 1
         else:
-            if not repo.claim_version(session, row, row.version, row.version + 1):
+            expected = self.expected_versions.get(record.source_path, row.version)
+            if not repo.claim_version(session, row, expected, expected + 1):
                 report.kept[record.source_path] = row.key  # saved in bridge since this import read it
                 return None
             repo.apply_record(row, record)

@@ -159,13 +159,18 @@ def note_written(engine: Engine, record_id: int, blob: str, commit: str | None, 
         session.commit()
 
 
-def soft_delete_from_file(engine: Engine, record_id: int, author: str, message: str) -> str:
-    """Mark the record deleted because its file is gone (history stays; a re-import restores it); return its key."""
+def soft_delete_from_file(engine: Engine, record_id: int, author: str, message: str, *,
+                          expected_version: int | None) -> str:
+    """Mark the record deleted because its file is gone (history stays; a re-import restores it); return its key.
+
+    Only if the record is still at expected_version (raises ConflictError otherwise: it was saved meanwhile);
+    None deletes whatever version it is at.
+    """
     with Session(engine) as session:
         row = session.get(RecordRow, record_id)
         assert row is not None
+        repo.compare_and_bump_version(session, row, row.version if expected_version is None else expected_version)
         row.deleted = True
-        row.version += 1
         repo.touch(row)
         session.add(RevisionRow(record_id=record_id, number=repo.next_revision_number(session, record_id),
                                 author=author, at=repo.utcnow(), message=message, body=row.body, source="bridge"))

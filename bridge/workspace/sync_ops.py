@@ -93,8 +93,12 @@ def record_bases_for_root(engine: Engine, root: Path, skip_paths: set[str]) -> i
 
 
 def read_in(engine: Engine, settings: Settings, sync: RootSync, paths: list[str], since: str | None,
-            report: SyncReport) -> None:
-    """Re-read the given files of the root (only those) and write what changed; new files become records."""
+            report: SyncReport, versions: dict[str, int] | None = None) -> None:
+    """Re-read the given files of the root (only those) and write what changed; new files become records.
+
+    A record is updated only if it is still at the version sync decided on (its base's, or versions[path]): one
+    saved in bridge meanwhile changed on both sides, and is reported as a conflict instead.
+    """
     from bridge.gitsync.git import hash_files, head_commit
     from bridge.ingest.git_history import HistoryRules
     from bridge.ingest.identities import group_identities
@@ -105,7 +109,8 @@ def read_in(engine: Engine, settings: Settings, sync: RootSync, paths: list[str]
 
     if not paths:
         return
-    writer = ImportWriter(engine)
+    expected = {b.path: b.version for b in sync.bases.values()} | (versions or {})
+    writer = ImportWriter(engine, expected_versions=expected)
     known = {b.path: b.key for b in sync.bases.values() if not b.deleted}
     kinds = {b.path: cast(RecordKind, b.kind) for b in sync.bases.values() if b.kind in RECORD_KINDS}
     rules = HistoryRules(
@@ -124,7 +129,10 @@ def read_in(engine: Engine, settings: Settings, sync: RootSync, paths: list[str]
     report.failed.extend(SyncFailure(str(sync.root / f.path), f.error) for f in imported.failed)
     sync.changed_ids.extend(changed_ids)
     read_paths = {source.record.source_path for source in scanned.files}
-    failed_paths = {f.path for f in imported.failed}
+    failed_paths = {f.path for f in imported.failed} | set(imported.kept)
+    for path in imported.kept:  # saved in bridge after this sync read the record's base: both sides changed
+        _conflict(engine, report, sync.bases[path], str(sync.root / path),
+                  "changed both in the file and in bridge since the last sync")
     fresh = [b for b in sync_bases(engine, str(sync.root)) if b.path in read_paths - failed_paths]
     blobs = hash_files(sync.root, [sync.root / b.path for b in fresh])
     records = records_by_id(engine, [b.record_id for b in fresh])
@@ -390,7 +398,13 @@ def _sync_in(engine: Engine, settings: Settings, sync: RootSync, report: SyncRep
             _conflict(engine, report, base, str(root / path), "the file was deleted in git but the record was "
                                                               "edited in bridge")
             continue
-        key = soft_delete_from_file(engine, base.record_id, settings.user_name or "", f"file {path} deleted in git")
+        try:
+            key = soft_delete_from_file(engine, base.record_id, settings.user_name or "",
+                                        f"file {path} deleted in git", expected_version=base.version)
+        except ConflictError:
+            _conflict(engine, report, base, str(root / path), "the file was deleted in git but the record was "
+                                                              "edited in bridge")
+            continue
         base.deleted = True
         sync.changed_ids.append(base.record_id)
         report.synced_in.append(key)
@@ -421,11 +435,13 @@ def _take(engine: Engine, settings: Settings, sync: RootSync, take: tuple[str, s
         if not (sync.root / base.path).is_file():
             from bridge.store.sync_state import soft_delete_from_file
 
-            soft_delete_from_file(engine, base.record_id, settings.user_name or "", f"file {base.path} deleted")
+            soft_delete_from_file(engine, base.record_id, settings.user_name or "", f"file {base.path} deleted",
+                                  expected_version=None)  # taking the file's side: the deletion wins
             report.synced_in.append(base.key)
             return
+        current = base.version
         base.version = base.base_version  # the bridge edit yields: read the file over it
-        read_in(engine, settings, sync, [base.path], sync.state.base_commit, report)
+        read_in(engine, settings, sync, [base.path], sync.state.base_commit, report, versions={base.path: current})
         if base.key not in report.synced_in:
             report.synced_in.append(base.key)
     elif side == "bridge":

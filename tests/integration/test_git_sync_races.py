@@ -81,3 +81,55 @@ def test_a_new_file_for_a_record_saved_meanwhile_is_removed_and_the_edit_kept(
         again = workspace.sync([root], add=[made.key])
         assert again.ok, again.to_dict()
         assert "Carol's note" in (root / "0003-use-redis-for-sessions.md").read_text(encoding="utf-8")
+
+
+def _save_while_sync_looks_for_changes(monkeypatch: pytest.MonkeyPatch, workspace: Workspace, key: str) -> None:
+    """Make another writer save key right after sync read the bases and while it asks git what changed."""
+    from bridge.gitsync import changes
+
+    real_changes = changes.changes_since
+
+    def changes_while_another_writer_saves(*args: Any, **kwargs: Any) -> Any:
+        found = real_changes(*args, **kwargs)
+        _another_writer_saves(workspace, key)
+        return found
+
+    monkeypatch.setattr(changes, "changes_since", changes_while_another_writer_saves)
+
+
+def test_a_file_changed_in_git_is_not_read_over_an_edit_saved_meanwhile(
+        repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    root = repo / "doc/adr"
+    path = root / "0001-record-decisions.md"
+    with Workspace.open() as workspace:
+        workspace.import_paths([root])
+        path.write_text(path.read_text().replace("We record decisions.", "We record every decision."))
+        git(repo, "commit", "-q", "-am", "reword")
+        _save_while_sync_looks_for_changes(monkeypatch, workspace, "ADR-0001")
+
+        report = workspace.sync([root])
+        monkeypatch.undo()
+
+        assert [conflict.key for conflict in report.conflicts] == ["ADR-0001"], report.to_dict()
+        stored = workspace.get_record("ADR-0001")
+        assert "Carol's note" in stored.body and "We record every decision." not in stored.body
+        assert [base.key for base in workspace.unsynced()] == ["ADR-0001"], "still waiting to be settled"
+        assert "Carol's note" not in path.read_text(), "the file is left as git has it"
+
+
+def test_a_file_deleted_in_git_does_not_delete_a_record_saved_meanwhile(
+        repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    root = repo / "doc/adr"
+    with Workspace.open() as workspace:
+        workspace.import_paths([root])
+        git(repo, "rm", "-q", "doc/adr/0002-use-postgres.md")
+        git(repo, "commit", "-q", "-m", "drop the draft")
+        _save_while_sync_looks_for_changes(monkeypatch, workspace, "ADR-0002")
+
+        report = workspace.sync([root])
+        monkeypatch.undo()
+
+        assert [conflict.key for conflict in report.conflicts] == ["ADR-0002"], report.to_dict()
+        stored = workspace.get_record("ADR-0002")
+        assert not stored.deleted and "Carol's note" in stored.body
+        assert [rev.number for rev in workspace.history("ADR-0002")] == [1, 2], "no second revision 2"
