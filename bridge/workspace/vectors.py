@@ -56,6 +56,7 @@ class DenseState:
         self._lock = threading.RLock()
         self.timings = EmbedTimings()
         """Timings of the last ``embed_pending`` (reported by reindex)."""
+        self._store_id: str | None = None
         self._title_cache: dict[str, dict[str, np.ndarray]] = {}
         """Title vectors by model id and title text (titles are short: a few thousand fit in a few MB)."""
 
@@ -280,11 +281,34 @@ class DenseState:
     # -- the FAISS index -------------------------------------------------------------------------------------
 
     def index_path(self) -> Path:
-        """Return the FAISS file for the configured model."""
+        """Return the FAISS file for the configured model and this store (two stores used from one home keep two)."""
         from bridge.paths import index_dir
 
-        safe_model = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in self.model_id)[-80:]
-        return index_dir() / f"chunks-{safe_model}.faiss"
+        store = self.store_id()
+        return index_dir() / (f"chunks-{self._safe_model()}-{store[:12]}.faiss" if store else self._unnamed_file())
+
+    def _safe_model(self) -> str:
+        """Return the model id as a file-name part."""
+        return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in self.model_id)[-80:]
+
+    def _unnamed_file(self) -> str:
+        """Return the file name used before stores had ids (and still by an unnamed read-only store)."""
+        return f"chunks-{self._safe_model()}.faiss"
+
+    def _remove_unnamed_file(self, path: Path) -> None:
+        """Delete the file this store used before it had an id, once its own file is written."""
+        from bridge.index.vector_index import meta_path
+
+        unnamed = path.with_name(self._unnamed_file())
+        if unnamed != path:
+            unnamed.unlink(missing_ok=True)
+            meta_path(unnamed).unlink(missing_ok=True)
+
+    def store_id(self) -> str:
+        """Return the store's random id, read once ("" for a read-only store made before stores had one)."""
+        if self._store_id is None:
+            self._store_id = chunk_store.store_identity(self.engine)
+        return self._store_id
 
     def index_type(self, vector_count: int) -> str:
         """Return the index type the settings choose for a collection of vector_count."""
@@ -321,7 +345,7 @@ class DenseState:
             return None
         if meta.model_id != self.model_id or meta.generation != current_generation:
             return None
-        if meta.store_id != chunk_store.store_identity(self.engine):
+        if meta.store_id != self.store_id():
             return None  # another store's file at the same generation: a switched database or a new bridge.db
         return index
 
@@ -340,7 +364,8 @@ class DenseState:
             index = VectorIndex(dimension, index_type)  # type: ignore[arg-type]
             index.add(ids, matrix)
             index.save(self.index_path(), IndexMeta(self.model_id, dimension, len(ids), current, index_type,
-                                                    chunk_store.store_identity(self.engine)))
+                                                    self.store_id()))
+            self._remove_unnamed_file(self.index_path())
             self._index, self._index_generation, self._dirty = index, current, False
             return index
 
@@ -364,8 +389,7 @@ class DenseState:
                 return
             index = self._index
             index.save(self.index_path(), IndexMeta(self.model_id, index.dimension, len(index),
-                                                    self._index_generation, index.index_type,
-                                                    chunk_store.store_identity(self.engine)))
+                                                    self._index_generation, index.index_type, self.store_id()))
             self._dirty = False
 
     @property

@@ -43,3 +43,24 @@ def test_switching_databases_in_one_home_never_searches_the_other_stores_vectors
     snippet, score = _best_score(certificates, "certificate rotation for nginx ingress")
     assert "certificate" in snippet and score > 0.5
 
+
+
+def test_each_store_keeps_its_own_file_so_switching_back_rebuilds_nothing(tmp_path: Path) -> None:
+    kafka = Settings()
+    certificates = Settings(database_url=f"sqlite:///{tmp_path / 'team.db'}")
+    _fill(kafka, KAFKA)
+    _fill(certificates, CERTIFICATES)
+    with Workspace.open(kafka) as first, Workspace.open(certificates) as second:
+        files = {first.dense.index_path(), second.dense.index_path()}
+        assert len(files) == 2 and all(path.is_file() for path in files)
+        unnamed = first.dense.index_path().with_name(first.dense._unnamed_file())
+        assert not unnamed.exists(), "no file without a store id is written"
+        unnamed.write_bytes(b"the file an older bridge wrote")
+        first.dense.index_path().unlink()
+    with Workspace.open(kafka) as first:
+        first.dense.ensure_index()
+        assert first.dense.index_path().is_file() and not unnamed.exists(), "the older file is replaced, not left"
+
+    for settings in (kafka, certificates, kafka):
+        with Workspace.open(settings) as workspace:
+            assert workspace.dense.index_file_current(), "the store's own file is still current after a switch"
