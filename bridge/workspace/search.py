@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bridge.domain import INACTIVE_STATUSES, Chunk, HealthCheck, SearchHit
+from bridge.domain import INACTIVE_STATUSES, Chunk, HealthCheck, Record, SearchHit
 from bridge.errors import BridgeError
 from bridge.index.fusion import (
     ChunkHit,
@@ -115,21 +115,13 @@ class SearchMixin:
 
     def _rechunk(self, record_ids: list[int] | None, engine: Engine | None = None) -> tuple[int, int]:
         """Re-chunk records (None: all) in batches; return (records, chunks)."""
-        from bridge.alerts.searchable import alert_chunks
-        from bridge.ingest.chunking import chunk_record
-        from bridge.store.alerts import linked_alert_texts
-
         engine = engine or self.engine
         pairs = chunk_store.records_for_chunking(engine, record_ids)
         total_chunks = 0
         for start in range(0, len(pairs), 200):
             chunks_by_record: dict[int, tuple[str, list[Chunk]]] = {}
             versions: dict[int, int] = {}
-            linked_alerts = linked_alert_texts(engine, [record_id for record_id, _ in pairs[start : start + 200]])
-            for record_id, record in pairs[start : start + 200]:
-                record_chunks = [] if record.deleted else chunk_record(record)
-                if record_chunks and record_id in linked_alerts:
-                    record_chunks += alert_chunks(record.key, record.title, linked_alerts[record_id], len(record_chunks))
+            for record_id, record, record_chunks in _chunked(engine, pairs[start : start + 200]):
                 chunks_by_record[record_id] = (record.title, record_chunks)
                 versions[record_id] = record.version
                 total_chunks += len(record_chunks)
@@ -185,14 +177,13 @@ class SearchMixin:
 
     def stale_chunked_records(self) -> list[int]:
         """Return ids of live records whose stored chunks differ, by content hash, from chunking their text now."""
-        from bridge.ingest.chunking import chunk_record
-
         stored = chunk_store.stored_chunk_hashes(self.engine)
+        pairs = chunk_store.records_for_chunking(self.engine)
         stale: list[int] = []
-        for record_id, record in chunk_store.records_for_chunking(self.engine):
-            wanted = [] if record.deleted else [chunk.hash for chunk in chunk_record(record)]
-            if stored.get(record_id, []) != wanted:
-                stale.append(record_id)
+        for start in range(0, len(pairs), 200):
+            for record_id, _record, record_chunks in _chunked(self.engine, pairs[start : start + 200]):
+                if stored.get(record_id, []) != [chunk.hash for chunk in record_chunks]:
+                    stale.append(record_id)
         return stale
 
     def _check_chunks(self, repair: bool) -> HealthCheck:
@@ -497,3 +488,19 @@ def _cut_to_budget(text: str, budget: int) -> str:
             break
         kept.append(word)
     return " ".join(kept) + " …"
+
+
+def _chunked(engine: Engine, pairs: list[tuple[int, Record]]) -> list[tuple[int, Record, list[Chunk]]]:
+    """Return each record with the chunks it should have: its sections, plus the alerting rules linked to it."""
+    from bridge.alerts.searchable import alert_chunks
+    from bridge.ingest.chunking import chunk_record
+    from bridge.store.alerts import linked_alert_texts
+
+    linked_alerts = linked_alert_texts(engine, [record_id for record_id, _ in pairs])
+    chunked: list[tuple[int, Record, list[Chunk]]] = []
+    for record_id, record in pairs:
+        record_chunks = [] if record.deleted else chunk_record(record)
+        if record_chunks and record_id in linked_alerts:
+            record_chunks += alert_chunks(record.key, record.title, linked_alerts[record_id], len(record_chunks))
+        chunked.append((record_id, record, record_chunks))
+    return chunked

@@ -313,3 +313,15 @@ def test_knowledge_report_has_an_alert_coverage_section(ops_repo: Path) -> None:
         assert "## Alert coverage" in markdown and "3 linked (50.0%)" in markdown
         html = workspace.render_report(report, "html")
         assert 'id="alert-coverage"' in html and 'id="critical-runbooks"' in html
+
+
+def test_doctor_counts_the_alert_chunks_of_linked_runbooks_as_current(ops_repo: Path) -> None:
+    with Workspace.open() as workspace:
+        workspace.import_paths([ops_repo])
+        assert any(alert.link.state == "linked" for alert in workspace.alerts())
+
+        checks = {check.name: check for check in workspace.doctor()}
+
+        assert checks["search chunks"].ok, checks["search chunks"].detail
+        repaired = {check.name: check for check in workspace.doctor(repair=True)}
+        assert "re-chunked" not in repaired["search chunks"].detail
