@@ -181,6 +181,10 @@ class EvalResult:
     mode: str = "hybrid"
     outcomes: list[QueryOutcome] = field(default_factory=list)
     """Per-query ranks, for finding the misses."""
+    labelled_paths: int = 0
+    """Distinct relevant paths the query set names."""
+    unknown_paths: list[str] = field(default_factory=list)
+    """Relevant paths no record in the knowledge base has: queries wanting only these can only miss."""
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form printed by ``bridge eval --json``."""
@@ -188,4 +192,5 @@ class EvalResult:
             "queries": self.queries, "recall@1": round(self.recall_at_1, 4), "recall@5": round(self.recall_at_5, 4),
             "recall@10": round(self.recall_at_10, 4), "mrr@10": round(self.mrr_at_10, 4),
             "ndcg@10": round(self.ndcg_at_10, 4), "mode": self.mode,
+            "labelled_paths": self.labelled_paths, "unknown_paths": list(self.unknown_paths),
         }

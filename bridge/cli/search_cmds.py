@@ -215,6 +215,12 @@ def eval_(
         if mode != "keyword":
             _prepare_semantic(workspace, quiet=as_json)
         result = workspace.evaluate(queries, mode=mode, k=k)  # type: ignore[arg-type]
+    if result.unknown_paths:
+        shown = ", ".join(result.unknown_paths[:3]) + (" …" if len(result.unknown_paths) > 3 else "")
+        err_console.print(
+            f"[yellow]warning:[/] {len(result.unknown_paths)} of {result.labelled_paths} labelled paths are not in "
+            f"this knowledge base ({esc(shown)}): import them, or the queries wanting them can only miss",
+            highlight=False)
     if as_json:
         data = result.to_dict()
         if misses:

@@ -85,9 +85,12 @@ def test_ask_json_is_extractive_and_cited() -> None:
 def test_eval_json_has_the_documented_fields(tmp_path: Path) -> None:
     queries = tmp_path / "q.jsonl"
     queries.write_text(json.dumps({"qid": "1", "query": "certificate", "relevant": ["nowhere.md"]}) + "\n")
-    data = json.loads(invoke("eval", str(queries), "--json", "--mode", "keyword").stdout)
+    done = invoke("eval", str(queries), "--json", "--mode", "keyword")
+    data = json.loads(done.stdout)
     assert {"queries", "recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10"} <= set(data)
     assert data["queries"] == 1 and data["mrr@10"] == 0.0
+    assert data["unknown_paths"] == ["nowhere.md"] and data["labelled_paths"] == 1
+    assert "1 of 1 labelled paths are not in this knowledge base (nowhere.md)" in " ".join(done.stderr.split())
     missing = runner.invoke(app, ["eval", str(tmp_path / "none.jsonl")])
     assert missing.exit_code == 1 and "does not exist" in missing.stderr
 

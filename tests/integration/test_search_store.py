@@ -211,6 +211,12 @@ def test_evaluate_scores_ranks_of_relevant_source_paths(workspace: Workspace, tm
     assert result.queries == 2
     assert (result.recall_at_1, result.mrr_at_10, result.ndcg_at_10) == (0.5, 0.5, 0.5)
     assert [outcome.first_relevant_rank for outcome in result.outcomes] == [1, None]
+    assert (result.labelled_paths, result.unknown_paths) == (2, ["missing.md"])
+    workspace.flush_usage()
+    assert workspace.usage_events(kinds=["search"]) == [], "a labelled test set is not logged as people's searches"
+    workspace.search("write-ahead log archives", mode="keyword")
+    workspace.flush_usage()
+    assert len(workspace.usage_events(kinds=["search"])) == 1, "a real search still is"
 
 
 def test_evaluate_names_a_bad_query_line(workspace: Workspace, tmp_path: Path) -> None:
