@@ -69,3 +69,16 @@ def main() -> None:
                  "or point BRIDGE_HOME at a folder you can write")
         except typer.Exit as done:
             raise SystemExit(done.exit_code) from None
+    except BrokenPipeError:
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # `bridge … | head`: stop quietly
+        raise SystemExit(1) from None
+    except OSError as exc:  # a path the user gave that cannot be read or written: one line, not a traceback
+        from bridge.cli.common import fail
+
+        where = f" {exc.filename}" if exc.filename else ""
+        try:
+            fail(f"cannot use{where}: {exc.strerror or exc}")
+        except typer.Exit as done:
+            raise SystemExit(done.exit_code) from None
