@@ -264,7 +264,8 @@ def doctor(
 @app.command()
 def edit(
     key: Annotated[str, typer.Argument(help="Record key, e.g. ADR-0007.")],
-    from_file: Annotated[Path | None, typer.Option("--file", help="Take the new text from this file instead of $EDITOR.")] = None,
+    from_file: Annotated[Path | None, typer.Option("--file", help="Take the new text from this file instead of $EDITOR (text without front matter "
+                                "is the new body; the fields stay).")] = None,
     message: Annotated[str, typer.Option(help="What changed (kept with the revision).")] = "",
 ) -> None:
     """Edit a record's file text in $EDITOR (or from --file) and save it as a new revision."""
@@ -296,6 +297,10 @@ def edit(
         if text == original:
             console.print(f"{esc(record.key)}: no changes")
             return
+        if original.startswith("---") and not text.lstrip("\ufeff").startswith("---"):
+            err_console.print("note: the text has no front matter, so it is taken as the body and the record's "
+                              "fields (title, status, topics, owners…) are kept; edit the front matter to change them",
+                              highlight=False, markup=False)
         try:
             saved = workspace.save_record_text(record.key, text, expected_version=record.version, message=message)
         except ConflictError as exc:

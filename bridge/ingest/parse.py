@@ -161,6 +161,17 @@ def split_front_matter(text: str, display_path: str) -> tuple[FrontMatter, str]:
     return front, "\n".join(lines[number + 1:])
 
 
+def front_matter_block(text: str) -> str:
+    """Return text's front matter with its '---' lines and the line break after them ("" when it has none)."""
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        return ""
+    for number in range(1, len(lines)):
+        if lines[number].rstrip() in ("---", "..."):
+            return "\n".join(lines[: number + 1]) + "\n"
+    return ""
+
+
 def _decode(data: bytes, display_path: str, max_bytes: int) -> str:
     """Return the file's text, refusing empty, oversized, binary and non-UTF-8 content."""
     if len(data) > max_bytes:

@@ -191,11 +191,18 @@ class RecordsMixin:
     def save_record_text(
         self, key: str, text: str, *, expected_version: int, author: str | None = None, message: str = ""
     ) -> Record:
-        """Parse edited file text of record key and save it as a new revision (the key and kind cannot change)."""
+        """Parse edited file text of record key and save it as a new revision (the key and kind cannot change).
+
+        Text without front matter, for a record whose text has it, is a new body: the fields (title, status,
+        topics, owners…) stay as they are, rather than all being cleared.
+        """
         from bridge.errors import ValidationError
-        from bridge.ingest.parse import parse_record_text
+        from bridge.ingest.parse import front_matter_block, parse_record_text
 
         current = self.get_record(key)
+        fields = front_matter_block(self.record_text(current.key))
+        if fields and not front_matter_block(text.lstrip("\ufeff")):
+            text = fields + text
         name = current.source_path or f"{current.key.lower()}.{'rst' if current.body_format == 'rst' else 'md'}"
         edited = parse_record_text(text, name, kind=current.kind).record
         if edited.key and edited.key.upper() != current.key.upper():

@@ -114,6 +114,23 @@ def test_edit_from_a_file_saves_a_revision_and_a_stale_edit_keeps_the_text(tmp_p
     assert drafts[0].name in conflict.stderr.replace("\n", "")
 
 
+def test_editing_with_a_body_only_file_keeps_the_records_fields(tmp_path) -> None:
+    created = invoke("new", "--kind", "runbook", "--title", "Disk full", "--topic", "storage", "--owner", "dba-team",
+                     "--json")
+    key = json.loads(created.stdout)["key"]
+    body = json.loads(invoke("show", key, "--json").stdout)["body"]
+    edited = tmp_path / "body.md"
+    edited.write_text(body + "\nGrow the volume by a fifth.\n", encoding="utf-8")
+
+    result = runner.invoke(app, ["edit", key, "--file", str(edited)])
+
+    assert result.exit_code == 0, result.output
+    assert "no front matter" in " ".join(result.stderr.split())
+    shown = json.loads(invoke("show", key, "--json").stdout)
+    assert (shown["title"], shown["topics"], shown["owners"]) == ("Disk full", ["storage"], ["dba-team"])
+    assert shown["body"].rstrip().endswith("Grow the volume by a fifth.") and shown["version"] == 2
+
+
 def test_restore_and_review_from_the_command_line() -> None:
     key = json.loads(invoke("new", "--kind", "runbook", "--title", "Disk full", "--json").stdout)["key"]
     from bridge.workspace import Workspace
