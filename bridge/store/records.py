@@ -256,11 +256,13 @@ def delete_record(engine: Engine, key: str, *, expected_version: int, author: st
 
 
 def split_name_email(text: str) -> tuple[str, str]:
-    """Split 'Name <email>' (or a bare email or name) into (name, email)."""
+    """Split 'Name <email>' (or a bare email, a name, or a handle written '@handle') into (name, email)."""
     match = NAME_EMAIL.match(text)
     if match:
         return match.group("name").strip() or match.group("email"), match.group("email").strip()
     text = text.strip()
+    if text.startswith("@") and text.count("@") == 1:
+        return text[1:].strip(), ""  # a GitHub-style handle: the person's login, not an email
     return (text, text) if "@" in text else (text, "")
 
 

@@ -130,3 +130,22 @@ def test_bulk_and_ignored_commits_make_no_knowers(tmp_path: Path) -> None:
     assert "Gus Gofer" not in everyone, "a commit in .git-blame-ignore-revs makes nobody a knower"
     assert "Erik Eng" in everyone and "Dana Diaz" in everyone
     assert [revision.author for revision in first] == ["dana-diaz", "erik-eng"]
+
+
+def test_an_author_written_as_a_handle_in_a_metadata_table_is_the_committer(tmp_path: Path) -> None:
+    repo = Repo(tmp_path / "adr")
+    decision = ("# Server error codes\n\n|Metadata|Value|\n|--------|-----|\n|Date    |2021-05-12|\n"
+                "|Author  |@jkdoe|\n|Status  |Approved|\n\n## Context\n\nErrors need stable codes{}.\n")
+    repo.write("adr/ADR-7.md", decision.format(""))
+    repo.commit("J.K.Doe <jk@example.org>")
+    repo.write("adr/ADR-7.md", decision.format(" across releases"))
+    repo.commit("J.K.Doe <jk@example.org>")
+    with Workspace.open() as ws:
+        assert ws.import_paths([repo.path]).failed == []
+        people = people_by_name(ws)
+        contributors = {c.person.name: c.roles for c in ws.contributors("ADR-0007")}
+        found = ws.find_person("@jkdoe")
+
+    assert set(people) == {"J.K.Doe"}, "the handle is not a second, nameless person"
+    assert list(contributors) == ["J.K.Doe"] and "author" in contributors["J.K.Doe"]
+    assert found.name == "J.K.Doe"
