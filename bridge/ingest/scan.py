@@ -64,16 +64,31 @@ class ScanResult:
         return [source for root in self.roots for source in root.files]
 
 
-def _group_paths(paths: Sequence[Path]) -> list[tuple[Path, list[Path] | None]]:
-    """Return (root, chosen files or None for the whole folder) per import path; files share their parent root."""
+def import_root_of(path: Path, known_roots: Collection[Path] = ()) -> Path:
+    """Return the import root a path is read under: the deepest known root holding it, else the folder itself.
+
+    A folder inside a folder imported before belongs to that import: read on its own, each of its files would
+    become a second record (another root, another relative path) beside the one it already is.
+    """
+    path = Path(path).expanduser().absolute()
+    folder = path.resolve() if path.is_dir() else path.parent.resolve()
+    holding = [root for root in known_roots if folder.is_relative_to(root)]
+    return max(holding, key=lambda root: len(root.parts)) if holding else folder
+
+
+def _group_paths(paths: Sequence[Path], known_roots: Collection[Path] = ()) -> list[tuple[Path, list[Path] | None]]:
+    """Return (root, chosen files or None for the whole folder) per import path; files share their root.
+
+    A folder inside a known root stands for that whole root (unchanged files there stay unchanged).
+    """
     groups: dict[Path, list[Path] | None] = {}
     for raw in paths:
         path = Path(raw).expanduser().absolute()
+        root = import_root_of(path, known_roots)
         if path.is_dir():
-            groups[path.resolve()] = None
+            groups[root] = None
         else:
-            parent = path.parent.resolve()
-            chosen = groups.setdefault(parent, [])
+            chosen = groups.setdefault(root, [])
             if chosen is not None:
                 chosen.append(path)
     return list(groups.items())
@@ -410,15 +425,17 @@ def scan_paths(
     existing_keys: Mapping[tuple[str, str], str] | None = None,
     taken_keys: Collection[str] = (),
     history_rules: HistoryRules | None = None,
+    known_roots: Collection[Path] = (),
 ) -> ScanResult:
     """Find, parse and key every record under paths (folders or single files), with git history when in git.
 
     existing_keys maps (absolute root as str, source_path) to the key an earlier import gave that file;
     taken_keys are keys already used in the knowledge base. Bad files become failures; the rest still import.
-    history_rules (bots, bulk commits, ignored revisions) default to the bot_patterns given.
+    history_rules (bots, bulk commits, ignored revisions) default to the bot_patterns given. A path inside one of
+    known_roots (folders imported before) is read as part of that root.
     """
     rules = history_rules or HistoryRules(bot_patterns=tuple(bot_patterns))
-    roots = [_parse_root(root, chosen, kind, max_file_bytes) for root, chosen in _group_paths(paths)]
+    roots = [_parse_root(root, chosen, kind, max_file_bytes) for root, chosen in _group_paths(paths, known_roots)]
     _assign_keys(roots, existing_keys or {}, taken_keys)
     _resolve_links(roots)
     for scanned in roots:

@@ -39,6 +39,29 @@ def imported_roots(engine: Engine) -> list[str]:
         return sorted(set(rows))
 
 
+def move_root(engine: Engine, old_root: str, new_root: str, prefix: str) -> int:
+    """Make the files of old_root part of new_root (their paths gain prefix), in one transaction; return records.
+
+    Used when a folder holding a folder imported before is imported: its records, sync bases and alerting rules
+    are the same files, now seen from the wider root. The old root's sync state goes; the import records the new.
+    """
+    from sqlalchemy import String, delete, literal
+
+    from bridge.store.alert_models import AlertRuleRow
+
+    with Session(engine) as session:
+        moved = session.execute(
+            update(RecordRow).where(col(RecordRow.source_root) == old_root)
+            .values(source_root=new_root, source_path=literal(prefix, String) + RecordRow.source_path))
+        session.execute(update(SyncBaseRow).where(col(SyncBaseRow.source_root) == old_root)
+                        .values(source_root=new_root, path=literal(prefix, String) + SyncBaseRow.path))
+        session.execute(update(AlertRuleRow).where(col(AlertRuleRow.source_root) == old_root)
+                        .values(source_root=new_root, source_path=literal(prefix, String) + AlertRuleRow.source_path))
+        session.execute(delete(SyncRootRow).where(col(SyncRootRow.source_root) == old_root))
+        session.commit()
+        return int(moved.rowcount or 0)  # type: ignore[attr-defined]
+
+
 def save_sync_root(engine: Engine, root: SyncRoot) -> None:
     """Insert or update a root's sync state."""
     with Session(engine) as session:

@@ -34,6 +34,8 @@ def import_paths(
     missing = [str(path) for path in paths if not Path(path).exists()]
     if missing:
         raise BridgeError(f"no such file or folder: {', '.join(missing)}")
+    report = ImportReport()
+    known_roots = settle_roots(engine, paths, report)
     writer = ImportWriter(engine, keep_bridge_edits=True)  # an edit not yet synced is not replaced by its file
     scan = scan_paths(
         [Path(path).resolve() for path in paths], kind=kind, max_file_bytes=settings.max_file_bytes,
@@ -42,8 +44,8 @@ def import_paths(
             bot_patterns=tuple(settings.bot_patterns), ignore_revs=tuple(settings.ignore_revs),
             bulk_min_files=settings.bulk_commit_min_files, bulk_median_factor=settings.bulk_commit_median_factor,
         ),
+        known_roots=known_roots,
     )
-    report = ImportReport()
     files: list[tuple[str, SourceFile]] = []
     for root in scan.roots:
         report.failed.extend(root.failures)
@@ -57,6 +59,34 @@ def import_paths(
     identities = group_identities(_identities_of(files), declared=_declared_names(files))
     changed_ids = writer.write(files, identities, report, progress=progress)
     return report, changed_ids
+
+
+def settle_roots(engine: Engine, paths: Sequence[Path], report: ImportReport) -> list[Path]:
+    """Return the folders imported before, after folding those inside a folder imported now into it.
+
+    The same file must stay one record whichever folder around it is imported: a folder inside one imported
+    before is read as part of it, and a folder holding ones imported before takes their records over (their
+    paths gain the folder between). Each case is noted in the report.
+    """
+    from bridge.ingest.scan import import_root_of
+    from bridge.store.sync_state import imported_roots, move_root
+
+    known = [Path(root) for root in imported_roots(engine)]
+    for raw in paths:
+        path = Path(raw).expanduser().absolute()
+        root = import_root_of(path, known)
+        if path.is_dir() and root != path.resolve():
+            report.warnings.append(f"{path} is inside {root}, imported before: read as part of it, so its files "
+                                   "stay the records they are")
+            continue
+        for inner in [old for old in known if old != root and old.is_relative_to(root)]:
+            prefix = inner.relative_to(root).as_posix() + "/"
+            moved = move_root(engine, str(inner), str(root), prefix)
+            report.warnings.append(f"{inner}, imported before, is inside {root}: its {moved} records are now read "
+                                   f"from {root} (paths start with {prefix})")
+            known.remove(inner)
+            known.append(root)
+    return known
 
 
 def _file_roots(paths: Sequence[Path]) -> set[Path]:

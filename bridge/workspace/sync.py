@@ -16,15 +16,6 @@ if TYPE_CHECKING:
     from bridge.config import Settings
 
 
-def import_roots(paths: Sequence[Path]) -> list[Path]:
-    """Return the import root of each path as the importer takes it (a folder, or a file's folder)."""
-    roots: dict[Path, None] = {}
-    for raw in paths:
-        path = Path(raw).expanduser().absolute()
-        roots[path.resolve() if path.is_dir() else path.parent.resolve()] = None
-    return list(roots)
-
-
 class SyncMixin(RecordsMixin):
     """Sync methods of Workspace: every imported record remembers its file, and edits travel both ways."""
 
@@ -35,11 +26,14 @@ class SyncMixin(RecordsMixin):
         self, paths: Sequence[Path], *, kind: RecordKind | None = None, progress: ProgressCallback | None = None
     ) -> ImportReport:
         """Import record files, then record each file as its record's sync base (blob and commit)."""
+        from bridge.ingest.scan import import_root_of
+        from bridge.store.sync_state import imported_roots
         from bridge.workspace.sync_ops import record_bases_for_root
 
         report = super().import_paths(paths, kind=kind, progress=progress)
         failed = {failure.path for failure in report.failed} | set(report.kept)
-        for root in import_roots(paths):
+        known = [Path(root) for root in imported_roots(self.engine)]
+        for root in dict.fromkeys(import_root_of(path, known) for path in paths):
             if root.is_dir():
                 record_bases_for_root(self.engine, root, failed)
         return report
