@@ -2,29 +2,27 @@
 
 importance = 1 + log2(1 + reads) + 0.5 × links in + 0.5 × mentions + 1 × alerts, where reads are opens and
 citations, links in are supersedes / amends / relates links from other records, mentions are other records whose
-body names the key, and alerts are alerting rules whose runbook link points at the record.
+body names the record (``ADR-8``, ``ADR-0008`` or a link to its file, resolved as a reader of that body would:
+``bridge.usage.key_mentions``), and alerts are alerting rules whose runbook link points at the record.
 risk = importance × concentration, with concentration = 1 / active knowers (1 when nobody knows it).
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
 from bridge.domain import Link, Record
+from bridge.usage.key_mentions import count_mentions
 from bridge.usage_types import Importance, ImportanceTerm, RiskEntry
 
 LINK_WEIGHT = 0.5
 """Points per link from another record."""
 MENTION_WEIGHT = 0.5
-"""Points per other record whose body names this record's key."""
+"""Points per other record whose body names this record."""
 ALERT_WEIGHT = 1.0
 """Points per alerting rule that points at the record."""
-
-KEY_IN_TEXT = re.compile(r"\b[A-Za-z][A-Za-z0-9]*-[0-9][A-Za-z0-9]*\b")
-"""Something shaped like a record key (ADR-0007, RB-12) inside body text."""
 
 
 def links_in(links: Sequence[Link]) -> dict[str, int]:
@@ -36,16 +34,16 @@ def links_in(links: Sequence[Link]) -> dict[str, int]:
     return {key: len(found) for key, found in sources.items()}
 
 
-def mentions(records: Sequence[Record]) -> dict[str, int]:
-    """Return record key (upper-case) → how many other records' bodies name it."""
-    keys = {record.key.upper() for record in records}
-    counts: dict[str, int] = defaultdict(int)
-    for record in records:
-        named = {match.upper() for match in KEY_IN_TEXT.findall(record.body)} & keys
-        named.discard(record.key.upper())
-        for key in named:
-            counts[key] += 1
-    return dict(counts)
+def mentions(records: Sequence[Record], roots: Mapping[str, str] | None = None) -> dict[str, int]:
+    """Return record key (upper-case) → how many other records' bodies name it.
+
+    A key in the text counts by prefix and number, without zero padding and case-insensitively (``ADR-8``
+    names ADR-0008), and resolves as a reader of that body would: a Markdown link by where it goes, otherwise
+    the record of the body's own import root first. roots maps upper-case keys to the import root each record
+    came from ("" or missing for a record made in bridge, which may name any record by its key); see
+    ``bridge.usage.key_mentions``.
+    """
+    return count_mentions(records, roots)
 
 
 def importance(
