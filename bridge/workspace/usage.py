@@ -231,7 +231,10 @@ class UsageMixin:
 
         inputs = inputs or self.knowledge_inputs()
         reads = read_counts(self.usage_events(kinds=("open", "cite")))
-        inbound, mentioned, alerts = links_in(inputs.links), mentions(inputs.records), self.alert_counts()
+        from bridge.store.sync_state import sync_bases
+
+        roots = {base.key.upper(): base.source_root for base in sync_bases(self.engine)}
+        inbound, mentioned, alerts = links_in(inputs.links), mentions(inputs.records, roots), self.alert_counts()
         return {
             record.key.upper(): importance(record.key, reads=reads, inbound=inbound, mentioned=mentioned,
                                            alerts=alerts)

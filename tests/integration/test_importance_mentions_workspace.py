@@ -88,6 +88,7 @@ def test_mentions_follow_numbers_links_and_roots_through_the_import(two_roots: t
         counts = mentions(inputs.records, roots)
         assert counts["ADR-0008"] == 2 and counts[madr_0008] == 1
         assert counts[madr_0001] == 1 and counts["ADR-0001"] == 1, "`ADR-0001` in MADR is MADR's own 0001"
+        assert terms[madr_0001]["mentions"] == 1, "importance_map resolves bare keys by import root too"
 
 
 def test_real_nats_and_madr_in_one_home(corpus) -> None:
