@@ -235,3 +235,52 @@ async def test_the_typed_text_is_in_the_draft_file_before_the_save_reaches_the_s
         assert screen_of(pilot.app, RecordScreen).key == "RB-0002"
     assert len(seen) == 1 and "quokkamarker" in seen[0], "a kill during the save would have lost the text"
     assert not draft_path("RB-0002").exists(), "a finished save removes the draft"
+
+
+async def test_typing_in_a_field_appends_to_it_instead_of_replacing_it(kb_settings: Settings) -> None:
+    async with make_app(kb_settings).run_test(size=(140, 40)) as pilot:
+        app = await started(pilot)
+        app.open_record("RB-0002")
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        editor = screen_of(app, EditorScreen)
+        title = editor.query_one("#field-title", Input)
+        assert app.focused is title
+        await pilot.press("Z")
+        assert title.value == "Ingest node disk almost fullZ", "the first key typed replaced the title"
+        await pilot.press("ctrl+b", "ctrl+t", "Y")
+        assert title.value == "Ingest node disk almost fullZY"
+        topics = editor.query_one("#field-topics", Input)
+        topics.focus()
+        await pilot.pause()
+        await pilot.press("comma", "space", *"spool")
+        assert topics.value == "ingest, spool"
+
+
+async def test_a_refused_save_refreshes_the_record_screen_underneath(kb_settings: Settings) -> None:
+    async with make_app(kb_settings).run_test(size=(140, 40)) as pilot:
+        app = await started(pilot)
+        app.open_record("RB-0002")
+        await settle(pilot)
+        record_screen = screen_of(app, RecordScreen)
+        await pilot.press("e")
+        await settle(pilot)
+        editor = screen_of(app, EditorScreen)
+        append_body(editor, "\nMy local note.\n")
+        with Workspace.open(kb_settings) as colleague:
+            theirs = colleague.get_record("RB-0002")
+            theirs.body += "\nColleague note.\n"
+            colleague.save_record(theirs, expected_version=theirs.version, author="Carol <carol@example.com>")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ConflictDialog)
+        await pilot.click("#choice-keep")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.click("#choice-discard")
+        await settle(pilot)
+        assert app.screen is record_screen
+        assert record_screen.record is not None and record_screen.record.version == 2
+        assert "Colleague note." in record_screen.record.body and len(record_screen.revisions) == 2

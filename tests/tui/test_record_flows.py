@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.widgets import DataTable, Static
+from textual.widgets import ContentSwitcher, DataTable, Static, TabbedContent
 
 from bridge.config import Settings
 from bridge.tui.screens.choice import ChoiceDialog
@@ -76,3 +76,38 @@ async def test_mark_reviewed_records_the_user_as_reviewer(kb_settings: Settings)
     with Workspace.open(kb_settings) as workspace:
         roles = {(c.person.handle, role) for c in workspace.contributors("RB-0003") for role in c.roles}
         assert ("test-user", "reviewer") in roles
+
+
+async def test_number_keys_switch_tabs_from_any_tab_in_any_order(kb_settings: Settings) -> None:
+    async with make_app(kb_settings).run_test(size=(140, 40)) as pilot:
+        await started(pilot)
+        screen = await open_record(pilot, "RB-0001")
+        tabs = screen.query_one("#record-tabs", TabbedContent)
+        switcher = tabs.get_child_by_type(ContentSwitcher)
+        expected = {"1": "tab-read", "2": "tab-history", "3": "tab-links"}
+        for key in "2131232113":
+            await pilot.press(key)
+            await settle(pilot)
+            assert (key, tabs.active, switcher.current) == (key, expected[key], expected[key])
+            focused = pilot.app.focused
+            assert focused is not None and screen.query_one(f"#{expected[key]}") in focused.ancestors_with_self
+
+
+async def test_a_refused_restore_shows_the_newer_version(kb_settings: Settings) -> None:
+    async with make_app(kb_settings).run_test(size=(140, 40)) as pilot:
+        await started(pilot)
+        screen = await open_record(pilot, "RB-0002")
+        with Workspace.open(kb_settings) as colleague:
+            theirs = colleague.get_record("RB-0002")
+            theirs.body += "\nColleague note.\n"
+            colleague.save_record(theirs, expected_version=theirs.version, author="Carol <carol@example.com>")
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.click("#choice-restore")
+        await settle(pilot)
+        assert pilot.app.screen is screen
+        assert screen.record is not None and screen.record.version == 2 and len(screen.revisions) == 2
+    with Workspace.open(kb_settings) as workspace:
+        assert workspace.get_record("RB-0002").version == 2

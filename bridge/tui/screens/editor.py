@@ -124,7 +124,8 @@ class EditorScreen(BridgeAppAccess, Screen[Record | None]):
                         yield Select(options, value=values.status, allow_blank=False, id="field-status",
                                      compact=True)
                     else:
-                        yield Input(getattr(values, name), id=f"field-{name}", compact=True)
+                        # Focus leaves the cursor at the end: selecting all would let the first key erase the field.
+                        yield Input(getattr(values, name), id=f"field-{name}", compact=True, select_on_focus=False)
                     yield Label("", id=f"error-{name}", classes="field-error")
             with Vertical(id="editor-main"):
                 yield body_editor(values.body)
@@ -264,10 +265,11 @@ class EditorScreen(BridgeAppAccess, Screen[Record | None]):
 
     @on(Conflicted)
     def _conflicted(self, message: Conflicted) -> None:
-        """Keep the draft and ask what to do about the other change."""
+        """Keep the draft, refresh what shows the record (it changed), and ask what to do about the other change."""
         self.saving = False
         self.exit_after_save = False
         self.autosave()
+        self.post_message(RecordsChanged([message.error.key]))
         self.app.push_screen(ConflictDialog(message.error), self._conflict_answered)
 
     def _conflict_answered(self, choice: str | None) -> None:

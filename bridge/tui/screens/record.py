@@ -25,7 +25,7 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 
 from bridge.domain import Record, Revision
-from bridge.errors import BridgeError
+from bridge.errors import BridgeError, ConflictError
 from bridge.sync_types import SyncConflict
 from bridge.tui.diffing import RevisionDiff, diff_texts
 from bridge.tui.messages import OpenRecord, RecordsChanged, describe_exception
@@ -37,6 +37,10 @@ from bridge.tui.widgets.record_links import LinkEntry, link_entries, render_cont
 
 if TYPE_CHECKING:
     from bridge.workspace.records import Contributor
+
+
+TAB_FOCUS: dict[str, str] = {"tab-read": "#body-scroll", "tab-history": "#revisions", "tab-links": "#links"}
+"""The widget each tab focuses when shown (the body scrolls with the arrow keys)."""
 
 
 class RecordScreen(BridgeAppAccess, Screen[None]):
@@ -315,6 +319,10 @@ class RecordScreen(BridgeAppAccess, Screen[None]):
             saved = self.bridge_app.require_workspace().restore_revision(
                 self.key, number, expected_version=expected_version
             )
+        except ConflictError as exc:  # someone saved since this screen loaded: say so and show their version
+            self.post_message(self.Failed(describe_exception(exc)))
+            self.post_message(RecordsChanged([self.key]))
+            return
         except BridgeError as exc:
             self.post_message(self.Failed(describe_exception(exc)))
             return
@@ -360,14 +368,15 @@ class RecordScreen(BridgeAppAccess, Screen[None]):
         self.post_message(OpenRecord(key))
 
     def action_show_tab(self, tab_id: str) -> None:
-        """Switch to a tab."""
+        """Switch to a tab and focus its main widget.
+
+        Focus must move into the new tab: a focused widget left in a hidden tab hands focus to a sibling in that
+        tab, and the TabbedContent then switches back to the tab holding the focus.
+        """
         self.query_one("#record-tabs", TabbedContent).active = tab_id
-        if tab_id == "tab-history":
-            self.query_one("#revisions", DataTable).focus()
-            if self.last_diff is None:
-                self.show_cursor_diff()
-        elif tab_id == "tab-links":
-            self.query_one("#links", OptionList).focus()
+        self.query_one(TAB_FOCUS[tab_id]).focus()
+        if tab_id == "tab-history" and self.last_diff is None:
+            self.show_cursor_diff()
 
     def action_edit(self) -> None:
         """Open this record in the editor."""
