@@ -40,6 +40,20 @@ def esc(text: object) -> str:
     return escape(safe_line(str(text)))
 
 
+def check_filters(kind: str | None, status: str | None) -> None:
+    """Exit with code 2 naming the choices when a --kind or --status filter names nothing bridge knows."""
+    from bridge.domain import RECORD_KINDS, STATUSES_BY_KIND
+
+    if kind is not None and kind not in RECORD_KINDS:
+        fail(f"unknown kind '{kind}': use one of {', '.join(RECORD_KINDS)}", code=2)
+    if status is not None:
+        allowed = STATUSES_BY_KIND[kind] if kind else tuple(dict.fromkeys(
+            value for statuses in STATUSES_BY_KIND.values() for value in statuses))
+        if status not in allowed:
+            fail(f"unknown status '{status}'{f' for a {kind}' if kind else ''}: use one of {', '.join(allowed)}",
+                 code=2)
+
+
 def fail(message: str, code: int = 1) -> NoReturn:
     """Print one clear error line on stderr and exit with code."""
     err_console.print(f"[bold red]error:[/] {escape_markup(message)}", highlight=False, soft_wrap=True)

@@ -9,7 +9,16 @@ from typing import Annotated, Any
 import typer
 
 from bridge.cli import app
-from bridge.cli.common import console, err_console, esc, escape_markup, fail, open_workspace, print_json
+from bridge.cli.common import (
+    check_filters,
+    console,
+    err_console,
+    esc,
+    escape_markup,
+    fail,
+    open_workspace,
+    print_json,
+)
 from bridge.domain import RECORD_KINDS, Record
 
 
@@ -116,6 +125,7 @@ def list_(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
 ) -> None:
     """List records, optionally filtered."""
+    check_filters(kind, status)
     with open_workspace() as workspace:
         records = workspace.list_records(kind=kind, status=status, topic=topic, owner=owner)
         if unsynced:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from bridge.cli import app
-from bridge.cli.common import console, err_console, esc, fail, open_workspace, print_json
+from bridge.cli.common import check_filters, console, err_console, esc, fail, open_workspace, print_json
 from bridge.search_types import INLINE_EMBED_LIMIT, SEARCH_MODES
 from bridge.terminal import safe_line, safe_text
 
@@ -114,7 +114,7 @@ def _print_note(note: str | None) -> None:
 def search(
     query: Annotated[str, typer.Argument(help="Words, an alert's text or a question.")],
     k: Annotated[int, typer.Option("-k", "--limit", min=1, max=1000, help="How many records to show.")] = 10,
-    kind: Annotated[str | None, typer.Option(help="Only this kind: decision, runbook, postmortem.")] = None,
+    kind: Annotated[str | None, typer.Option(help="Only this kind: decision, runbook, postmortem, handoff.")] = None,
     status: Annotated[str | None, typer.Option(help="Only records with this status.")] = None,
     topic: Annotated[str | None, typer.Option(help="Only records about this topic.")] = None,
     owner: Annotated[str | None, typer.Option(help="Only records with this owner.")] = None,
@@ -125,6 +125,7 @@ def search(
 ) -> None:
     """Find the records (and the section in each) that best match QUERY."""
     _check_mode(mode)
+    check_filters(kind, status)
     with open_workspace() as workspace:
         used_mode, note = _semantic_mode(workspace, mode, wait=wait, quiet=as_json)
         hits = workspace.search(query, k=k, kind=kind, status=status, topic=topic, owner=owner, author=author,

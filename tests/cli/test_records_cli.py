@@ -157,3 +157,11 @@ def test_doctor_prints_a_multi_line_detail_as_lines(monkeypatch) -> None:
     assert result.exit_code == 0, result.output
     assert "\\x0a" not in result.output and "\x1b" not in result.output
     assert "    torch-float32: 8.4 chunks/s" in result.output.splitlines()
+
+
+def test_an_unknown_kind_or_status_filter_is_an_error_naming_the_choices() -> None:
+    banana = runner.invoke(app, ["list", "--kind", "banana"])
+    assert banana.exit_code == 2 and "unknown kind 'banana'" in banana.stderr and "runbook" in banana.stderr
+    nope = runner.invoke(app, ["search", "disk", "--kind", "runbook", "--status", "accepted"])
+    assert nope.exit_code == 2 and "unknown status 'accepted' for a runbook" in " ".join(nope.stderr.split())
+    assert runner.invoke(app, ["list", "--status", "accepted"]).exit_code == 0
