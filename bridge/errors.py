@@ -41,10 +41,13 @@ class ConflictError(BridgeError):
         self.key = key
         self.expected_version = expected_version
         self.actual_version = actual_version
-        super().__init__(
-            f"{key} was changed by someone else (you edited version {expected_version}, "
-            f"it is now at version {actual_version}); your text was not saved over theirs"
-        )
+        if expected_version > actual_version >= 0:
+            message = (f"{key} has no version {expected_version} yet: it is at version {actual_version}; "
+                       f"give the version you read (`bridge show {key}`), nothing was saved")
+        else:
+            message = (f"{key} was changed by someone else (you edited version {expected_version}, "
+                       f"it is now at version {actual_version}); your text was not saved over theirs")
+        super().__init__(message)
 
 
 class SearchIndexError(BridgeError):

@@ -462,6 +462,9 @@ def test_update_status_is_a_revision_and_refuses_stale_versions(writer: McpPeer,
     is_error, message = writer.call("update_status", {"key": record.key, "status": "retired",
                                                       "expected_version": record.version})
     assert is_error and "changed by someone else" in message
+    is_error, message = writer.call("update_status", {"key": record.key, "status": "retired",
+                                                      "expected_version": 99})
+    assert is_error and f"has no version 99 yet: it is at version {record.version + 1}" in message
     same = writer.ok("update_status", {"key": record.key, "status": "needs-review"})
     assert same["changed"] is False and len(writer_facade.history(record.key)) == before + 1
     is_error, message = writer.call("update_status", {"key": record.key, "status": "accepted"})
