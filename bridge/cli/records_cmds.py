@@ -216,7 +216,7 @@ def show(
 
 @app.command()
 def new(
-    kind: Annotated[str, typer.Option(help="decision, runbook or postmortem.")],
+    kind: Annotated[str, typer.Option(help="decision, runbook, postmortem or handoff.")],
     title: Annotated[str, typer.Option(help="The record's title.")],
     template: Annotated[str | None, typer.Option(help="Template name (decisions: nygard, madr).")] = None,
     topic: Annotated[list[str] | None, typer.Option(help="Topic (repeatable).")] = None,

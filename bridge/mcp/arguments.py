@@ -139,7 +139,7 @@ class OnboardingPathArguments(ToolArguments):
 class CreateRecordArguments(ToolArguments):
     """Arguments of create_record."""
 
-    kind: KindName = Field(description="decision, runbook or postmortem.")
+    kind: KindName = Field(description="decision, runbook, postmortem or handoff.")
     title: str = Field(min_length=3, max_length=200, description="The record's title.")
     body: str | None = Field(
         default=None, max_length=200_000,

@@ -196,7 +196,7 @@ WRITE_TOOLS: tuple[ToolSpec, ...] = (
         name="create_record",
         title="Create a record",
         description=(
-            "Create a new decision, runbook or postmortem from a body or the kind's template, saved as revision 1 "
+            "Create a new decision, runbook, postmortem or handoff from a body or the kind's template, saved as revision 1 "
             "attributed to the person this server acts as. Returns the new key and version."
         ),
         arguments=CreateRecordArguments,
