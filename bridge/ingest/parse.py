@@ -319,6 +319,10 @@ def _parse_markdown(front: FrontMatter, body: str, body_format: BodyFormat, sour
     title = as_text(front.first("title")) or facts.title or _fallback_title(facts, naming_name)
     if not title:
         raise ParseError("no title: add a '# Title' heading or a 'title:' front-matter field", source_path)
+    if front.has("status") and isinstance(front.first("status"), dict | list):
+        warnings.append(f"status is a {'mapping' if isinstance(front.first('status'), dict) else 'list'}, not a "
+                        f"word like '{IMPORT_DEFAULT_STATUS[kind]}': ignored")
+        front.values.pop("status")
     if front.has("status") and is_placeholder(as_text(front.first("status"))):
         front.values.pop("status")
     if front.has("status") and as_text(front.first("status")):

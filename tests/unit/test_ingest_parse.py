@@ -308,6 +308,13 @@ def test_unknown_status_and_bad_date_warn_but_parse() -> None:
     assert len(source.warnings) == 2
 
 
+def test_a_status_that_is_a_mapping_or_list_warns_and_the_default_is_used() -> None:
+    for value, shape in (("{a: b}", "mapping"), ("[accepted, rejected]", "list")):
+        source = parse_record_text(f"---\nstatus: {value}\n---\n# T\n", "adr-0001-t.md")
+        assert source.record.status == "accepted"
+        assert [warning for warning in source.warnings if f"status is a {shape}" in warning], source.warnings
+
+
 def test_crlf_and_byte_order_mark_are_normalised(tmp_path: Path) -> None:
     path = write_file(tmp_path, "a.md", "\ufeff---\r\ntitle: Hello\r\n---\r\n# Body\r\n".encode())
     record = parse_record_file(path, tmp_path).record
