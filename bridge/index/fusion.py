@@ -16,6 +16,12 @@ TITLE_WEIGHT = 0.5
 """Share of the query's similarity to a record's title added to each of its chunks' dense scores (ADR-0516)."""
 INACTIVE_FACTOR = 0.5
 """Superseded, deprecated, retired and rejected records keep this share of their fused score."""
+BOILERPLATE_SECTIONS = frozenset({
+    "copyright", "license", "licence", "references", "footnotes", "acknowledgements", "acknowledgments",
+    "see also", "further reading", "resources", "links", "external links", "change log", "changelog",
+    "revision history", "version history", "history of this document",
+})
+"""Section headings whose text answers no question: licence notices, link lists, document history (ask skips them)."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,12 @@ class RankedRecord:
     keyword_rank: int | None = None
     """1-based rank of the record in the keyword list (None when absent)."""
     dense_rank: int | None = None
+
+
+def is_boilerplate(heading: str) -> bool:
+    """Return whether a section heading names a boilerplate section ("10. References", "Copyright" …)."""
+    words = " ".join(heading.casefold().replace("-", " ").split())
+    return words.lstrip("0123456789. ") in BOILERPLATE_SECTIONS
 
 
 def group_by_record(hits: Sequence[ChunkHit]) -> list[ChunkHit]:

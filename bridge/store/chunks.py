@@ -696,6 +696,13 @@ def stored_chunks(engine: Engine, chunk_ids: Iterable[int]) -> dict[int, StoredC
     return found
 
 
+def section_headings(engine: Engine, chunk_ids: Iterable[int]) -> dict[int, str]:
+    """Return chunk id → the heading of the section it is in ("" at the top of a record), reading no text."""
+    with engine.connect() as conn:
+        rows = _rows_for_ids(conn, "SELECT id, heading_path FROM chunk WHERE id IN :ids", chunk_ids)
+    return {int(chunk_id): (_json_list(path) or [""])[-1] for chunk_id, path in rows}
+
+
 def record_infos(engine: Engine, record_ids: Iterable[int]) -> dict[int, RecordInfo]:
     """Return record id → RecordInfo (with successors for superseded records), reading no bodies."""
     infos: dict[int, RecordInfo] = {}

@@ -16,6 +16,7 @@ from bridge.index.fusion import (
     ChunkHit,
     RankedRecord,
     demote_inactive,
+    is_boilerplate,
     relative_score_fusion,
     single_list,
     with_record_bonus,
@@ -414,7 +415,10 @@ class SearchMixin:
         from bridge.ingest.chunking import estimate_tokens
 
         filters = chunk_store.RecordFilters()
-        ranked = self._rank(question, k=k, mode=mode, filters=filters)[:k]
+        candidates = self._rank(question, k=k * 2, mode=mode, filters=filters)[: k * 2]
+        headings = chunk_store.section_headings(self.engine, [entry.chunk_id for entry in candidates])
+        useful = [entry for entry in candidates if not is_boilerplate(headings.get(entry.chunk_id, ""))]
+        ranked = (useful or candidates)[:k]  # a copyright notice or a list of references answers nothing
         infos = chunk_store.record_infos(self.engine, [entry.record_id for entry in ranked])
         stored = chunk_store.stored_chunks(self.engine, [entry.chunk_id for entry in ranked])
         passages: list[Passage] = []

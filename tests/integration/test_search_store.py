@@ -377,3 +377,16 @@ def test_a_warm_up_is_light_when_the_cached_decision_embeds_queries_on_onnx(
         assert hashing.warm_up_is_light(), "no model at all is light"
     finally:
         hashing.close()
+
+
+def test_answers_cite_no_copyright_or_reference_list_while_a_real_section_matches() -> None:
+    with open_workspace() as ws:
+        ws.new_record("decision", "Quota policy", body="## Copyright\n\nThis document on disk quotas and disk quotas "
+                      "is placed in the public domain.\n\n## References\n\n1. Disk quotas, disk quotas handbook.\n")
+        ws.new_record("runbook", "Raise a quota", body="## Mitigation\n\nRaise the disk quotas in the storage console.\n")
+
+        sections = [passage.section for passage in ws.answer_context("disk quotas", mode="keyword")]
+        only = [passage.section for passage in ws.answer_context("public domain", mode="keyword")]
+
+    assert sections == ["Mitigation"], sections
+    assert only == ["Copyright"], "with nothing else, the boilerplate section is still better than no answer"

@@ -109,3 +109,10 @@ def test_a_record_bonus_lifts_every_chunk_of_its_record() -> None:
     assert [hit.chunk_id for hit in boosted] == [2, 1, 3]
     assert boosted[0].score == pytest.approx(0.98)
     assert with_record_bonus(hits, {}) == hits
+
+
+def test_boilerplate_sections_are_recognised_by_their_heading_words() -> None:
+    from bridge.index.fusion import is_boilerplate
+
+    assert all(is_boilerplate(heading) for heading in ("Copyright", "10. References", "See  Also", "Change-log"))
+    assert not any(is_boilerplate(heading) for heading in ("Rationale", "Referencing objects", "", "Links between pods"))
