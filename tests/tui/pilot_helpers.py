@@ -69,3 +69,13 @@ def screen_of(app: BridgeApp, screen_type: type[ScreenT]) -> ScreenT:
     """Return the active screen, asserting its type."""
     assert isinstance(app.screen, screen_type), f"expected {screen_type.__name__}, got {type(app.screen).__name__}"
     return app.screen
+
+
+def colleague_saves(settings: Settings, key: str) -> None:
+    """Save a note on key's body as Carol, from another workspace, as a colleague's process would."""
+    from bridge.workspace import Workspace
+
+    with Workspace.open(settings) as colleague:
+        theirs = colleague.get_record(key)
+        theirs.body += "\nColleague note.\n"
+        colleague.save_record(theirs, expected_version=theirs.version, author="Carol <carol@example.com>")

@@ -14,7 +14,7 @@ from bridge.tui.screens.editor import EditorScreen
 from bridge.tui.screens.record import RecordScreen
 from bridge.tui.screens.text_view import TextViewScreen
 from bridge.workspace import Workspace
-from tests.tui.pilot_helpers import make_app, screen_of, settle, started, type_text
+from tests.tui.pilot_helpers import colleague_saves, make_app, screen_of, settle, started, type_text
 
 
 async def open_editor(pilot, key: str) -> EditorScreen:  # type: ignore[no-untyped-def]
@@ -115,10 +115,7 @@ async def test_stale_save_shows_conflict_keeps_the_draft_and_can_save_on_top(kb_
         app = await started(pilot)
         editor = await open_editor(pilot, "RB-0002")
         append_body(editor, "\nMy local note.\n")
-        with Workspace.open(kb_settings) as colleague:
-            theirs = colleague.get_record("RB-0002")
-            theirs.body += "\nColleague note.\n"
-            colleague.save_record(theirs, expected_version=theirs.version, author="Carol <carol@example.com>")
+        colleague_saves(kb_settings, "RB-0002")
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, ConflictDialog)
@@ -268,10 +265,7 @@ async def test_a_refused_save_refreshes_the_record_screen_underneath(kb_settings
         await settle(pilot)
         editor = screen_of(app, EditorScreen)
         append_body(editor, "\nMy local note.\n")
-        with Workspace.open(kb_settings) as colleague:
-            theirs = colleague.get_record("RB-0002")
-            theirs.body += "\nColleague note.\n"
-            colleague.save_record(theirs, expected_version=theirs.version, author="Carol <carol@example.com>")
+        colleague_saves(kb_settings, "RB-0002")
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, ConflictDialog)

@@ -9,7 +9,7 @@ from bridge.tui.screens.choice import ChoiceDialog
 from bridge.tui.screens.record import RecordScreen
 from bridge.workspace import Workspace
 from tests.tui.conftest import SECOND_COMMIT_ADDITION
-from tests.tui.pilot_helpers import make_app, screen_of, settle, started
+from tests.tui.pilot_helpers import colleague_saves, make_app, screen_of, settle, started
 
 
 async def open_record(pilot, key: str) -> RecordScreen:  # type: ignore[no-untyped-def]
@@ -97,10 +97,7 @@ async def test_a_refused_restore_shows_the_newer_version(kb_settings: Settings) 
     async with make_app(kb_settings).run_test(size=(140, 40)) as pilot:
         await started(pilot)
         screen = await open_record(pilot, "RB-0002")
-        with Workspace.open(kb_settings) as colleague:
-            theirs = colleague.get_record("RB-0002")
-            theirs.body += "\nColleague note.\n"
-            colleague.save_record(theirs, expected_version=theirs.version, author="Carol <carol@example.com>")
+        colleague_saves(kb_settings, "RB-0002")
         await pilot.press("2")
         await settle(pilot)
         await pilot.press("r")
