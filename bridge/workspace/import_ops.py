@@ -74,17 +74,21 @@ def settle_roots(engine: Engine, paths: Sequence[Path], report: ImportReport) ->
     known = [Path(root) for root in imported_roots(engine)]
     for raw in paths:
         path = Path(raw).expanduser().absolute()
+        if not path.is_dir():
+            continue  # one file is read under the root that holds it, and moves no other folder's records
         root = import_root_of(path, known)
-        if path.is_dir() and root != path.resolve():
+        if root != path.resolve():
             report.warnings.append(f"{path} is inside {root}, imported before: read as part of it, so its files "
                                    "stay the records they are")
             continue
-        for inner in [old for old in known if old != root and old.is_relative_to(root)]:
+        inner_roots = [old for old in known if old != root and old.is_relative_to(root)]
+        for inner in inner_roots:
             prefix = inner.relative_to(root).as_posix() + "/"
             moved = move_root(engine, str(inner), str(root), prefix)
             report.warnings.append(f"{inner}, imported before, is inside {root}: its {moved} records are now read "
                                    f"from {root} (paths start with {prefix})")
             known.remove(inner)
+        if inner_roots:
             known.append(root)
     return known
 

@@ -65,3 +65,15 @@ def test_a_folder_holding_one_imported_before_takes_its_records_over(tmp_path: P
         assert report.imported == 2 and any("are now read from" in warning for warning in report.warnings)
         assert workspace.sync([repo.path]).ok, "sync knows the wider folder and finds nothing to do"
         assert workspace.unsynced() == []
+
+
+def test_importing_one_file_beside_a_folder_imported_before_moves_nothing(tmp_path: Path) -> None:
+    repo = _runbooks(tmp_path)
+    repo.write("Overview.md", RUNBOOK.format(title="Overview"))
+    repo.commit("Ann Smith <ann@example.com>")
+    with Workspace.open() as workspace:
+        workspace.import_paths([repo.path / "etcd"])
+        report = workspace.import_paths([repo.path / "Overview.md"])
+
+        assert report.imported == 1 and not [warning for warning in report.warnings if "are now read" in warning]
+        assert sorted(_records(workspace)) == ["Overview.md", "etcdHighFsync.md", "etcdNoLeader.md"]
