@@ -90,3 +90,16 @@ async def test_hybrid_search_takes_over_when_warm_up_finishes(kb_settings: Setti
         assert modes[-1] == "hybrid"
         assert app.screen.query_one(StatusLine).index_text.startswith("hybrid search · 14 sections indexed")
     workspace.close()
+
+
+async def test_progress_reaching_a_status_line_being_torn_down_is_ignored(kb_settings: Settings) -> None:
+    workspace = Workspace.open(kb_settings)
+    app = BridgeApp(kb_settings, load_demo=False, workspace=workspace)
+    async with app.run_test(size=(140, 40)) as pilot:
+        status = app.screen.query_one(StatusLine)
+        await status.remove_children()  # what quitting does while a warm-up still reports progress
+        status.set_index("keyword search · semantic index loading 3/10")
+        status.set_results("2 records")
+        status.set_progress(3, 10)
+        await pilot.pause()
+    workspace.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.css.query import NoMatches
 from textual.widgets import Label, ProgressBar
 
 
@@ -30,15 +31,25 @@ class StatusLine(Horizontal):
 
     def set_results(self, text: str) -> None:
         """Show the summary of the latest search."""
-        self.query_one("#status-results", Label).update(text)
+        self._update("#status-results", text)
 
     def set_index(self, text: str) -> None:
         """Show the index state (``semantic index loading`` / ``12,345 sections indexed``)."""
-        self.query_one("#status-index", Label).update(text)
+        self._update("#status-index", text)
+
+    def _update(self, selector: str, text: str) -> None:
+        """Set a label's text; a line being torn down (the app quitting while work reports) is left alone."""
+        try:
+            self.query_one(selector, Label).update(text)
+        except NoMatches:
+            return
 
     def set_progress(self, done: int, total: int) -> None:
         """Show a progress bar for background work; total 0 means indeterminate."""
-        bar = self.query_one(ProgressBar)
+        try:
+            bar = self.query_one(ProgressBar)
+        except NoMatches:
+            return
         self.add_class("-busy")
         bar.update(total=total or None, progress=done)
 
