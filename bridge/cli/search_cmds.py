@@ -154,7 +154,7 @@ def search(
 
 @app.command()
 def reindex(
-    full: Annotated[bool, typer.Option("--full", help="Embed every chunk again, not only changed ones.")] = False,
+    full: Annotated[bool, typer.Option("--full", help="Embed every chunk again, not only changed ones (each vector is replaced as it is done; stopped half-way, the rest keep theirs).")] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Re-chunk every record, embed new or changed chunks and rebuild the vector index."""
@@ -163,6 +163,9 @@ def reindex(
             report = workspace.reindex(full=full, progress=progress)
         except KeyboardInterrupt:
             status = workspace.index_status()
+            if full and not status.pending:
+                fail("interrupted: the chunks embedded again so far are saved, the others keep their earlier vectors "
+                     "(search works as before); run `bridge reindex --full` again to redo them all", code=130)
             fail(f"interrupted: {status.embedded} of {status.chunks} chunks have vectors (saved); run `bridge reindex` "
                  f"again to embed the other {status.pending}", code=130)
     if as_json:

@@ -389,14 +389,15 @@ def name_store(engine: Engine) -> None:
 # -- vectors ---------------------------------------------------------------------------------------------------
 
 
-def pending_chunks(engine: Engine, model_id: str) -> list[tuple[int, str]]:
-    """Return (chunk id, embed text) of live chunks with no vector for model_id, in id order."""
+def pending_chunks(engine: Engine, model_id: str, *, everything: bool = False) -> list[tuple[int, str]]:
+    """Return (chunk id, embed text) of live chunks with no vector for model_id (every live chunk), in id order."""
+    waiting = "" if everything else \
+        "AND (c.embedding IS NULL OR c.model_id IS NULL OR c.model_id != :model) "
     with engine.connect() as conn:
         rows = conn.execute(
             text(
                 "SELECT c.id, c.embed_text, c.text FROM chunk c JOIN record r ON r.id = c.record_id "
-                "WHERE r.deleted = :no AND (c.embedding IS NULL OR c.model_id IS NULL OR c.model_id != :model) "
-                "ORDER BY c.id"
+                f"WHERE r.deleted = :no {waiting}ORDER BY c.id"
             ),
             {"model": model_id, "no": False},
         )
@@ -444,17 +445,6 @@ def store_vectors(engine: Engine, model_id: str, chunk_ids: Sequence[int], vecto
             rows,
         )
         return before, _bump_generation(conn)
-
-
-def clear_vectors(engine: Engine) -> int:
-    """Forget every stored vector (a full reindex embeds everything again); return how many were cleared."""
-    with engine.begin() as conn:
-        _generation_for_update(conn)  # the generation's lock before the chunks' (one order for every writer)
-        result = conn.execute(
-            text("UPDATE chunk SET embedding = NULL, model_id = NULL, dimension = NULL WHERE embedding IS NOT NULL")
-        )
-        _bump_generation(conn)
-        return int(result.rowcount or 0)
 
 
 def load_vectors(engine: Engine, model_id: str) -> tuple[np.ndarray, np.ndarray, int]:

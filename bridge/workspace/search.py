@@ -268,10 +268,8 @@ class SearchMixin:
         records, chunk_count = self._rechunk(None)
         if full or not chunk_store.fts_in_step(self.engine):
             chunk_store.rebuild_fts(self.engine)
-        if full:
-            chunk_store.clear_vectors(self.engine)
         embedding = time.perf_counter()
-        embedded, reused = self.dense.embed_pending(progress)
+        embedded, reused = self.dense.embed_pending(progress, everything=full)  # full: replaced, never cleared first
         embed_seconds = time.perf_counter() - embedding
         index = self.dense.rebuild()
         embedder = self.dense.embedder

@@ -171,26 +171,30 @@ class DenseState:
             return
         self.embed_pending()
 
-    def embed_pending(self, progress: ProgressCallback | None = None) -> tuple[int, int]:
+    def embed_pending(self, progress: ProgressCallback | None = None, *, everything: bool = False) -> tuple[int, int]:
         """Embed every chunk without a vector for the current model; return (texts encoded, vectors reused).
 
         A text shared by several pending chunks is encoded once (counted as encoded once, reused for the rest).
+        With everything, every live chunk is embedded again, each vector replaced as its batch is stored: a run
+        stopped half-way leaves the rest with their earlier vectors, searchable as before.
         """
         with self._lock:
             try:
-                return self._embed_pending_locked(progress)
+                return self._embed_pending_locked(progress, everything)
             finally:
                 release_freed_memory()  # what the encoder kept between batches goes back to the system
 
-    def _embed_pending_locked(self, progress: ProgressCallback | None) -> tuple[int, int]:
+    def _embed_pending_locked(self, progress: ProgressCallback | None, everything: bool = False) -> tuple[int, int]:
         """Embed the pending chunks while holding the embedding lock (``embed_pending``'s work)."""
         # The backend decides the vectors' model id (int8 has its own): settle it before asking what is pending.
         choosing = time.perf_counter()
         self.embedder.choose_backend()
         self.timings = EmbedTimings(choose_seconds=time.perf_counter() - choosing)
-        pending = chunk_store.pending_chunks(self.engine, self.model_id)
+        if everything:
+            self._index, self._index_generation = None, None  # replaced vectors are not added twice; rebuilt after
+        pending = chunk_store.pending_chunks(self.engine, self.model_id, everything=everything)
         copied = 0
-        if pending:
+        if pending and not everything:
             copied, before, copied_after = chunk_store.copy_identical_vectors(self.engine, self.model_id)
             if copied:
                 self._after_store(before, copied_after, None)

@@ -390,3 +390,32 @@ def test_answers_cite_no_copyright_or_reference_list_while_a_real_section_matche
 
     assert sections == ["Mitigation"], sections
     assert only == ["Copyright"], "with nothing else, the boilerplate section is still better than no answer"
+
+
+def test_a_full_reindex_stopped_half_way_leaves_every_chunk_searchable(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bridge.store import chunks as chunk_store
+    from bridge.workspace import vectors
+
+    monkeypatch.setattr(vectors, "STORE_BATCH", 4)
+    with open_workspace() as ws:
+        for number in range(6):
+            ws.new_record("runbook", f"Queue {number} full", body=f"## Meaning\n\nQueue {number} holds too many jobs.\n")
+        ws.warm_up()
+        ids, _matrix, _generation = chunk_store.load_vectors(ws.engine, ws.dense.model_id)
+        embedder = ws.dense.embedder
+        real_embed, batches = embedder.embed, []
+
+        def embed_then_stop(texts):  # type: ignore[no-untyped-def]
+            batches.append(len(texts))
+            if len(batches) == 2:
+                raise KeyboardInterrupt
+            return real_embed(texts)
+
+        monkeypatch.setattr(embedder, "embed", embed_then_stop)
+        with pytest.raises(KeyboardInterrupt):
+            ws.reindex(full=True)
+        monkeypatch.undo()
+
+        status = ws.index_status()
+        assert status.pending == 0 and status.embedded == status.chunks == len(ids)
+        assert ws.search("jobs", mode="semantic"), "semantic search still answers from every chunk"
