@@ -118,12 +118,22 @@ class RecordsMixin:
         author: str | None = None,
         status: str | None = None,
     ) -> Record:
-        """Create a record from a template (or the given body), save it as revision 1 and return it."""
+        """Create a record from a template (or the given body), save it as revision 1 and return it.
+
+        Every key it supersedes must be a record here (written as that record's key); raises ValidationError.
+        """
+        from bridge.errors import RecordNotFound, ValidationError
         from bridge.workspace import record_ops
 
+        known: list[str] = []
+        for key in supersedes:
+            try:
+                known.append(self.get_record(key).key)
+            except RecordNotFound:
+                raise ValidationError(f"cannot supersede {key}: no record has that key", field="supersedes") from None
         record = record_ops.draft_record(
             self.engine, kind, title, template=template, topics=topics, owners=owners, body=body,
-            supersedes=supersedes, status=status,
+            supersedes=known, status=status,
         )
         return self.save_record(record, expected_version=0, author=author, message="create")
 

@@ -189,3 +189,14 @@ def test_a_save_keeps_the_status_wording_unless_the_status_changes(workspace: Wo
     record.status = "accepted"
     record = workspace.save_record(record, expected_version=record.version)
     assert (record.status, record.status_text) == ("accepted", "accepted"), "a new status drops the old wording"
+
+
+def test_a_new_record_cannot_supersede_a_key_no_record_has(workspace: Workspace) -> None:
+    from bridge.errors import ValidationError
+
+    old = make(workspace, "Files only")
+    with pytest.raises(ValidationError, match="cannot supersede NOPE-2: no record has that key"):
+        make(workspace, "SQLite", supersedes=[old.key, "NOPE-2"])
+    assert [record.title for record in workspace.list_records()] == ["Files only"], "nothing was saved"
+    new = make(workspace, "SQLite", supersedes=[old.key.lower()])
+    assert new.supersedes == [old.key] and workspace.get_record(old.key).status == "superseded"
