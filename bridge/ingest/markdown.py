@@ -49,6 +49,15 @@ _LINK_VERBS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^(?:related\s+to|relates\s+to|see\s+also)\b", re.IGNORECASE), "related"),
 )
 
+_LINK_ROWS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("supersedes", "replaces"), "supersedes"),
+    (("superseded by", "superseded-by", "replaced by"), "superseded_by"),
+    (("amends", "updates"), "amends"),
+    (("amended by", "updated by"), "related"),
+    (("related", "related to", "see also"), "related"),
+)
+"""Metadata-table or preamble rows naming other records (nats-io's ``| Updates | ADR-8 |``) → the link field."""
+
 
 @dataclass
 class Heading:
@@ -207,6 +216,11 @@ def _apply_meta(facts: MarkdownFacts, table: dict[str, str], meta: dict[str, str
     facts.owners = _split_people(pick("owner", "owners"))
     facts.reviewers = _split_people(pick("reviewer", "reviewers"))
     facts.tags = _split_tags(pick("tags"))
+    for names, relation in _LINK_ROWS:
+        linked: list[str] = getattr(facts, relation)
+        for ref in references_in(pick(*names)):
+            if ref not in linked:
+                linked.append(ref)
     lines = [line.strip() for block in status_blocks for line in block.splitlines()]
     if facts.status_text and facts.status_text not in status_blocks:
         lines.insert(0, facts.status_text)

@@ -128,6 +128,15 @@ def test_nats_metadata_table(tmp_path: Path) -> None:
     assert record.superseded_by == []
 
 
+def test_link_rows_of_a_metadata_table_are_links(tmp_path: Path) -> None:
+    table = ("# JetStream KV\n\n| Metadata | Value |\n|---|---|\n| Date | 2024-01-01 |\n| Status | Approved |\n"
+             "| Updates  | ADR-8 |\n| Superseded By | [ADR-61](ADR-61.md) |\n| Related | ADR-3, ADR-9 |\n\n## Context\n\nX.\n")
+    record = parse_record_file(write_file(tmp_path, "adr/ADR-48.md", table), tmp_path).record
+    assert record.amends == ["ADR-0008"]
+    assert record.superseded_by == ["ADR-61.md"]
+    assert record.related == ["ADR-0003", "ADR-0009"]
+
+
 RUNBOOK = """---
 title: Etcd No Leader
 weight: 20
