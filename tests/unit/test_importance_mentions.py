@@ -62,6 +62,19 @@ def test_a_key_is_named_by_its_number_without_padding_in_any_case() -> None:
         "ADR-0008": 1}
 
 
+def test_a_key_written_with_a_space_or_as_a_rest_role_is_a_mention() -> None:
+    def pep(number: int, body: str = "") -> Record:
+        return Record(key=f"PEP-{number:04d}", kind="decision", title=f"PEP {number}", status="accepted",
+                      body=body, source_path=f"peps/pep-{number:04d}.rst")
+
+    records = [pep(8), pep(20), pep(257, "Follow PEP 8 and :pep:`20`; see also :pep:`8`."),
+               pep(484, "Unlike PEP\u00a08, this is about types. Step 2 of 3, pep 20 in lower case, ADR 5.")]
+
+    counts = mentions(records)
+
+    assert counts == {"PEP-0008": 2, "PEP-0020": 1}, "each other record counts once; lower-case prose does not"
+
+
 def test_file_names_give_the_name_their_folder_uses() -> None:
     assert file_name(adr("ADR-0008", "ADR-8.md")) == "ADR-8"
     assert file_name(adr("ADR-0068", "0008-add-status-field.md")) == "ADR-8"
