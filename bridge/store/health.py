@@ -12,6 +12,9 @@ from bridge.store.migrations import SCHEMA_VERSION, current_version
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
+    from sqlmodel import Session
+
+    from bridge.store.models import PersonRow
 
 
 def database_checks(engine: Engine) -> list[HealthCheck]:
@@ -74,3 +77,62 @@ def damaged_file_checks(path: str) -> list[HealthCheck]:
         "`bridge restore-backup FILE` with your latest `bridge backup`, then `bridge import` your record folders again",
     ))
     return checks
+
+
+def nameless_people_check(engine: Engine, repair: bool) -> HealthCheck:
+    """Check for people with no name (an author written ``@handle`` made one before bridge read it as a login).
+
+    With repair each is merged into the person that handle belongs to (contributions, revisions, aliases), or,
+    when nobody has it, named after the handle.
+    """
+    from sqlmodel import Session, select
+
+    from bridge.store import repository as repo
+    from bridge.store.models import PersonRow
+
+    with Session(engine) as session:
+        nameless = list(session.exec(select(PersonRow).where(PersonRow.name == "")))
+        if not nameless:
+            return HealthCheck("people", True, "everyone has a name")
+        handles = ", ".join(person.handle for person in nameless[:5])
+        if not repair:
+            return HealthCheck("people", False, f"{len(nameless)} people have no name ({handles}; an author written "
+                               "'@handle' before bridge read it as a login): run `bridge doctor --repair`")
+        merged = 0
+        for person in nameless:
+            assert person.id is not None
+            logins = [alias.lstrip("@") for alias in repo.aliases_of(session, person.id)] + [person.handle]
+            target = next((found for login in logins if (found := repo.person_by_alias(session, login)) is not None
+                           and found.id != person.id), None)
+            if target is None:
+                person.name = logins[0]
+                session.add(person)
+                continue
+            _merge_person(session, person, target)
+            merged += 1
+        session.commit()
+    return HealthCheck("people", True, f"{merged} people with no name merged into the person their @handle names"
+                       + (f", {len(nameless) - merged} named after their handle" if merged < len(nameless) else ""))
+
+
+def _merge_person(session: Session, person: PersonRow, target: PersonRow) -> None:
+    """Move person's contributions, revisions and aliases to target and delete person (in the caller's session)."""
+    from sqlalchemy import update
+    from sqlmodel import col, select
+
+    from bridge.store.models import AliasRow, ContributionRow, RevisionRow
+
+    session.execute(text(
+        "DELETE FROM contribution WHERE person_id = :old AND at IS NULL AND revision_id IS NULL AND EXISTS ("
+        "SELECT 1 FROM contribution c WHERE c.person_id = :new AND c.record_id = contribution.record_id "
+        "AND c.role = contribution.role AND c.at IS NULL AND c.revision_id IS NULL)"), {"old": person.id, "new": target.id})
+    session.execute(update(ContributionRow).where(col(ContributionRow.person_id) == person.id)
+                    .values(person_id=target.id))
+    session.execute(update(RevisionRow).where(col(RevisionRow.author) == person.handle).values(author=target.handle))
+    for alias in session.exec(select(AliasRow).where(col(AliasRow.person_id) == person.id)):
+        if alias.alias.startswith("@"):
+            session.delete(alias)  # the '@handle' spelling itself: the login it names is the target's alias
+        elif target.id is not None:
+            alias.person_id = target.id
+            session.add(alias)
+    session.delete(person)

@@ -302,9 +302,10 @@ class RecordsMixin:
 
     def doctor(self, repair: bool = False) -> list[HealthCheck]:
         """Check the database and the search index; with repair, rebuild what is derived and broken."""
-        from bridge.store.health import database_checks
+        from bridge.store.health import database_checks, nameless_people_check
 
         checks = database_checks(self.engine)
+        checks.append(nameless_people_check(self.engine, repair))
         index_checks = getattr(self, "check_index", None)
         if callable(index_checks):
             checks.extend(index_checks(repair=repair))

@@ -149,3 +149,36 @@ def test_an_author_written_as_a_handle_in_a_metadata_table_is_the_committer(tmp_
     assert set(people) == {"J.K.Doe"}, "the handle is not a second, nameless person"
     assert list(contributors) == ["J.K.Doe"] and "author" in contributors["J.K.Doe"]
     assert found.name == "J.K.Doe"
+
+
+def test_doctor_repair_merges_a_nameless_person_left_by_an_older_import(tmp_path: Path) -> None:
+    from sqlmodel import Session, select
+
+    from bridge.store.models import AliasRow, ContributionRow, PersonRow, RecordRow
+
+    repo = Repo(tmp_path / "adr")
+    repo.write("adr/ADR-7.md", "# Server error codes\n\n|Metadata|Value|\n|---|---|\n|Author|@jkdoe|\n\n## Context\n\nX.\n")
+    repo.commit("J.K.Doe <jk@example.org>")
+    with Workspace.open() as ws:
+        ws.import_paths([repo.path])
+        with Session(ws.engine) as session:  # what importing '@jkdoe' made before it was read as a login
+            record = session.exec(select(RecordRow).where(RecordRow.key == "ADR-0007")).one()
+            ghost = PersonRow(handle="jkdoe-2", name="")
+            session.add(ghost)
+            session.flush()
+            session.add(AliasRow(person_id=ghost.id, alias="@jkdoe"))
+            session.add(ContributionRow(person_id=ghost.id, record_id=record.id, role="author"))
+            session.add(ContributionRow(person_id=ghost.id, record_id=record.id, role="owner"))
+            session.commit()
+
+        found = {check.name: check for check in ws.doctor()}
+        repaired = {check.name: check for check in ws.doctor(repair=True)}
+        after = {check.name: check for check in ws.doctor()}
+        people = people_by_name(ws)
+        roles = {c.person.name: c.roles for c in ws.contributors("ADR-0007")}
+
+    assert not found["people"].ok and "jkdoe-2" in found["people"].detail
+    assert repaired["people"].ok and "1 people with no name merged" in repaired["people"].detail
+    assert after["people"].ok and set(people) == {"J.K.Doe"}
+    assert list(roles) == ["J.K.Doe"] and {"author", "owner"} <= set(roles["J.K.Doe"])
+    assert "@jkdoe" not in people["J.K.Doe"].emails + people["J.K.Doe"].aliases, "the '@' spelling is not kept"
