@@ -41,6 +41,8 @@ USAGE_LOCK_WAIT_MS = 250
 """How long storing usage events waits for another process's SQLite write lock before spooling them instead."""
 USAGE_SPOOL = "usage-spool.jsonl"
 """The file in the data folder holding events spooled while the store was busy (``bridge.usage.spool``)."""
+QUERY_SIDE_TEXTS = 512
+"""Distinct search texts up to which gaps embeds them with the query encoder, one by one (no bulk encoder)."""
 
 
 class UsageMixin:
@@ -203,10 +205,15 @@ class UsageMixin:
         """Return each text's embedding and the best similarity any section reaches for it."""
         if not texts:
             return {}, {}
+        import numpy as np
+
         dense = self.dense
         dense.ensure_embedded()
         index = dense.ensure_index()
-        matrix = dense.embedder.embed(list(texts))
+        if len(texts) <= QUERY_SIDE_TEXTS:  # the query encoder (ONNX: no torch to import) is quicker for a few
+            matrix = np.stack([dense.embed_query(text) for text in texts])
+        else:
+            matrix = dense.embedder.embed(list(texts))
         vectors: dict[str, list[float]] = {}
         best: dict[str, float | None] = {}
         for text, vector in zip(texts, matrix, strict=True):

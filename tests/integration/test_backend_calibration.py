@@ -265,6 +265,8 @@ def test_a_query_only_process_imports_neither_torch_nor_transformers(calibrated:
         f"workspace = Workspace.open(Settings(database_url='sqlite:///{home / 'bridge.db'}'))\n"
         "hits = workspace.search('the job failed to complete', k=3)\n"
         "assert hits, 'no hits'\n"
+        "workspace.flush_usage()\n"
+        "assert workspace.gaps() is not None  # the report's gaps embed the logged searches on the query side\n"
         "print('LOADED=' + ','.join(m for m in ('torch', 'transformers', 'sentence_transformers') if m in sys.modules))\n"
         "print('ONNX=' + str('onnxruntime' in sys.modules))\n"
     )
