@@ -144,6 +144,10 @@ def report(
     day = parse_day(as_of, "--as-of")
     with open_workspace() as workspace:
         result = workspace.report(as_of=day, since=since, fail_under=fail_under)
+        if workspace.index_status().pending and workspace.usage_events(kinds=("search",)):
+            from bridge.cli.search_cmds import _prepare_semantic
+
+            _prepare_semantic(workspace, quiet=False)  # the gaps section scores searches against every section
         workspace.add_usage_sections(result)
         text = workspace.render_report(result, report_format)
     if out is None:

@@ -122,3 +122,18 @@ def test_people_leave_and_return(kb: None) -> None:
     assert json.loads(invoke("knowledge", "--json").stdout)["overall"]["bus_factor"] == 1
     bad_day = runner.invoke(app, ["people", "leave", "Bob Jones", "--on", "yesterday"])
     assert bad_day.exit_code == 1 and "--on 'yesterday' is not a date" in bad_day.stderr
+
+
+def test_a_report_embeds_the_backlog_with_a_message_before_scoring_searches(
+        kb: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bridge.cli import search_cmds
+
+    monkeypatch.setattr(search_cmds, "INLINE_EMBED_LIMIT", 0)  # this small backlog stands for a large one
+    assert invoke("search", "--mode", "keyword", "etcd quota").exit_code == 0  # a logged search for the gaps section
+
+    result = runner.invoke(app, ["report", "-f", "json", "-o", str(tmp_path / "report.json")])
+
+    assert result.exit_code == 0, result.output
+    assert "embedding" in result.stderr and "chunks for semantic search" in result.stderr
+    with Workspace.open() as workspace:
+        assert workspace.index_status().pending == 0
