@@ -42,6 +42,8 @@ STATUSES_BY_KIND: dict[str, tuple[str, ...]] = {
     "postmortem": POSTMORTEM_STATUSES,
     "handoff": HANDOFF_STATUSES,
 }
+ALL_STATUSES: tuple[str, ...] = tuple(dict.fromkeys(status for kind in STATUSES_BY_KIND.values() for status in kind))
+"""Every status of every kind, each once, in lifecycle order."""
 INACTIVE_STATUSES: frozenset[str] = frozenset({"superseded", "deprecated", "retired", "rejected"})
 """Statuses that rank below current records in search."""
 

@@ -67,6 +67,11 @@ class SyncBase:
         """Return whether bridge saved the record since its base."""
         return self.has_base and self.version != self.base_version
 
+    @property
+    def waiting_for_sync(self) -> bool:
+        """Return whether only sync may settle the record: edited in bridge since its base, or in conflict."""
+        return self.edited_in_bridge or bool(self.has_base and self.conflict)
+
 
 @dataclass
 class SyncConflict:

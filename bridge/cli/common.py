@@ -42,13 +42,12 @@ def esc(text: object) -> str:
 
 def check_filters(kind: str | None, status: str | None) -> None:
     """Exit with code 2 naming the choices when a --kind or --status filter names nothing bridge knows."""
-    from bridge.domain import RECORD_KINDS, STATUSES_BY_KIND
+    from bridge.domain import ALL_STATUSES, RECORD_KINDS, STATUSES_BY_KIND
 
     if kind is not None and kind not in RECORD_KINDS:
         fail(f"unknown kind '{kind}': use one of {', '.join(RECORD_KINDS)}", code=2)
     if status is not None:
-        allowed = STATUSES_BY_KIND[kind] if kind else tuple(dict.fromkeys(
-            value for statuses in STATUSES_BY_KIND.values() for value in statuses))
+        allowed = STATUSES_BY_KIND[kind] if kind else ALL_STATUSES
         if status not in allowed:
             fail(f"unknown status '{status}'{f' for a {kind}' if kind else ''}: use one of {', '.join(allowed)}",
                  code=2)

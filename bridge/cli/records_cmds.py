@@ -307,7 +307,9 @@ def edit(
         if text == original:
             console.print(f"{esc(record.key)}: no changes")
             return
-        if original.startswith("---") and not text.lstrip("\ufeff").startswith("---"):
+        from bridge.ingest.parse import front_matter_block
+
+        if front_matter_block(original) and not front_matter_block(text.lstrip("\ufeff")):  # as save_record_text
             err_console.print("note: the text has no front matter, so it is taken as the body and the record's "
                               "fields (title, status, topics, owners…) are kept; edit the front matter to change them",
                               highlight=False, markup=False)

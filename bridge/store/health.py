@@ -12,9 +12,6 @@ from bridge.store.migrations import SCHEMA_VERSION, current_version
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
-    from sqlmodel import Session
-
-    from bridge.store.models import PersonRow
 
 
 def database_checks(engine: Engine) -> list[HealthCheck]:
@@ -89,6 +86,7 @@ def nameless_people_check(engine: Engine, repair: bool) -> HealthCheck:
 
     from bridge.store import repository as repo
     from bridge.store.models import PersonRow
+    from bridge.store.records import merge_person
 
     with Session(engine) as session:
         nameless = list(session.exec(select(PersonRow).where(PersonRow.name == "")))
@@ -108,31 +106,8 @@ def nameless_people_check(engine: Engine, repair: bool) -> HealthCheck:
                 person.name = logins[0]
                 session.add(person)
                 continue
-            _merge_person(session, person, target)
+            merge_person(session, person, target)
             merged += 1
         session.commit()
     return HealthCheck("people", True, f"{merged} people with no name merged into the person their @handle names"
                        + (f", {len(nameless) - merged} named after their handle" if merged < len(nameless) else ""))
-
-
-def _merge_person(session: Session, person: PersonRow, target: PersonRow) -> None:
-    """Move person's contributions, revisions and aliases to target and delete person (in the caller's session)."""
-    from sqlalchemy import update
-    from sqlmodel import col, select
-
-    from bridge.store.models import AliasRow, ContributionRow, RevisionRow
-
-    session.execute(text(
-        "DELETE FROM contribution WHERE person_id = :old AND at IS NULL AND revision_id IS NULL AND EXISTS ("
-        "SELECT 1 FROM contribution c WHERE c.person_id = :new AND c.record_id = contribution.record_id "
-        "AND c.role = contribution.role AND c.at IS NULL AND c.revision_id IS NULL)"), {"old": person.id, "new": target.id})
-    session.execute(update(ContributionRow).where(col(ContributionRow.person_id) == person.id)
-                    .values(person_id=target.id))
-    session.execute(update(RevisionRow).where(col(RevisionRow.author) == person.handle).values(author=target.handle))
-    for alias in session.exec(select(AliasRow).where(col(AliasRow.person_id) == person.id)):
-        if alias.alias.startswith("@"):
-            session.delete(alias)  # the '@handle' spelling itself: the login it names is the target's alias
-        elif target.id is not None:
-            alias.person_id = target.id
-            session.add(alias)
-    session.delete(person)

@@ -6,8 +6,9 @@ import re
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlalchemy import select as select_columns
+from sqlalchemy import text as sql_text
 from sqlmodel import Session, col, func, select
 
 from bridge.domain import (
@@ -24,7 +25,7 @@ from bridge.domain import (
 )
 from bridge.errors import BridgeError, RecordNotFound, ValidationError
 from bridge.store import repository as repo
-from bridge.store.models import ContributionRow, PersonRow, RecordRow, RecordTopicRow, RevisionRow
+from bridge.store.models import AliasRow, ContributionRow, PersonRow, RecordRow, RecordTopicRow, RevisionRow
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -288,6 +289,24 @@ def ensure_person_row(session: Session, text: str) -> PersonRow | None:
     session.flush()
     repo.add_aliases(session, person, [name, email, person.handle])
     return person
+
+
+def merge_person(session: Session, person: PersonRow, target: PersonRow) -> None:
+    """Move person's contributions, revisions and aliases to target and delete person (in the caller's session)."""
+    session.execute(sql_text(
+        "DELETE FROM contribution WHERE person_id = :old AND at IS NULL AND revision_id IS NULL AND EXISTS ("
+        "SELECT 1 FROM contribution c WHERE c.person_id = :new AND c.record_id = contribution.record_id "
+        "AND c.role = contribution.role AND c.at IS NULL AND c.revision_id IS NULL)"), {"old": person.id, "new": target.id})
+    session.execute(update(ContributionRow).where(col(ContributionRow.person_id) == person.id)
+                    .values(person_id=target.id))
+    session.execute(update(RevisionRow).where(col(RevisionRow.author) == person.handle).values(author=target.handle))
+    for alias in session.exec(select(AliasRow).where(col(AliasRow.person_id) == person.id)):
+        if alias.alias.startswith("@"):
+            session.delete(alias)  # the '@handle' spelling itself: the login it names is the target's alias
+        elif target.id is not None:
+            alias.person_id = target.id
+            session.add(alias)
+    session.delete(person)
 
 
 def ensure_person(engine: Engine, text: str) -> Person:

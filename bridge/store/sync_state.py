@@ -122,7 +122,7 @@ def records_by_id(engine: Engine, record_ids: Sequence[int]) -> dict[int, Record
 
 def unsynced(engine: Engine) -> list[SyncBase]:
     """Return the sync bases of records edited in bridge since their base, or in conflict."""
-    return [b for b in sync_bases(engine) if not b.deleted and (b.edited_in_bridge or b.conflict)]
+    return [b for b in sync_bases(engine) if not b.deleted and b.waiting_for_sync]
 
 
 def save_sync_bases(engine: Engine, bases: Sequence[SyncBase]) -> None:

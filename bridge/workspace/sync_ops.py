@@ -80,7 +80,7 @@ def record_bases_for_root(engine: Engine, root: Path, skip_paths: set[str]) -> i
     commit = head_commit(git_root) if git_root else None
     bases = [b for b in sync_bases(engine, str(root))
              if not b.deleted and b.path not in skip_paths and (root / b.path).is_file()
-             and not (b.has_base and (b.edited_in_bridge or b.conflict))]
+             and not b.waiting_for_sync]
     blobs = hash_files(root, [root / b.path for b in bases])
     records = records_by_id(engine, [b.record_id for b in bases])
     for base, blob in zip(bases, blobs, strict=True):
